@@ -1,0 +1,52 @@
+# RoundTwo developer entry points. `make demo` and `make test` set everything up themselves.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+DEMO_HOME ?= $(CURDIR)/.demo-home
+export QT_QPA_PLATFORM ?= offscreen
+export QT_LOGGING_RULES ?= qt.multimedia.*=false
+
+.PHONY: setup demo test lint format bench lock clean
+
+$(STAMP): pyproject.toml requirements.lock
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade "pip>=24"
+	$(PY) -m pip install --quiet -c requirements.lock -e '.[dev]'
+	@touch $(STAMP)
+
+setup: $(STAMP)
+
+## Run the main job on the bundled sample interview, with the embedded defaults.
+demo: setup
+	ROUNDTWO_HOME="$(DEMO_HOME)" $(VENV)/bin/roundtwo demo
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
+
+test: lint
+	$(PY) -m pytest
+
+format: setup
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+## Benchmarks print JSON (and write it to bench.json); never part of `make test`.
+bench: setup
+	$(PY) -m benchmarks --out bench.json
+
+## Refresh the lock file after changing dependencies in pyproject.toml.
+lock:
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/pip install --quiet --upgrade "pip>=24"
+	.lock-venv/bin/pip install --quiet '.[dev,build]'
+	( echo "# pip constraints for a reproducible install; refresh with: make lock"; \
+	  .lock-venv/bin/pip freeze --exclude roundtwo ) > requirements.lock
+	rm -rf .lock-venv build *.egg-info
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache build dist *.egg-info $(DEMO_HOME)

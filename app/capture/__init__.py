@@ -1,0 +1,1 @@
+"""Camera, microphone and recorder (no Qt)."""

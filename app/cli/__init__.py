@@ -1,0 +1,1 @@
+"""The `roundtwo` command line: the same core services the desktop app uses."""

@@ -1,0 +1,100 @@
+"""Builds the services one run of RoundTwo needs (data dir, settings, logging, database)."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlmodel import Session
+
+from app.core.errors import NotFoundError, ProfileError, RoundTwoError
+from app.core.jobprofile import JobProfile, load_profile
+from app.core.logsetup import configure_logging
+from app.core.paths import DataPaths, prepare_home, resources_dir
+from app.core.settings import Settings, load_settings
+from app.storage import repo
+from app.storage.db import Database
+
+log = logging.getLogger(__name__)
+
+
+def bundled_profiles_dir() -> Path:
+    return resources_dir() / "jobs"
+
+
+@dataclass
+class ProfileScan:
+    profiles: list[JobProfile] = field(default_factory=list)
+    origin: dict[str, Path] = field(default_factory=dict)
+    problems: list[RoundTwoError] = field(default_factory=list)
+
+
+def scan_profiles(dirs: list[Path]) -> ProfileScan:
+    """Load every profile; a broken file is reported and skipped, the others still load."""
+    scan = ProfileScan()
+    by_id: dict[str, JobProfile] = {}
+    for d in dirs:
+        if not d.is_dir():
+            continue
+        for path in sorted(d.glob("*.yaml")):
+            try:
+                by_id[path.stem] = load_profile(path)
+                scan.origin[path.stem] = d
+            except (ProfileError, NotFoundError) as exc:
+                log.warning("skipping job profile: %s", exc.message)
+                scan.problems.append(exc)
+    scan.profiles = sorted(by_id.values(), key=lambda p: p.id)
+    return scan
+
+
+@dataclass
+class AppContext:
+    paths: DataPaths
+    settings: Settings
+    db: Database
+    profile_problems: list[RoundTwoError]
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> AppContext:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def open_context(home: Path | None = None, *, upgrade: bool = True) -> AppContext:
+    """Data dir -> settings -> logging -> database (migrated) -> bundled profiles stored."""
+    paths = prepare_home(home)
+    settings = load_settings(paths.settings)
+    configure_logging(paths.log_file, paths.crash_log, settings.log_level)
+    bundled = bundled_profiles_dir()
+    if not bundled.is_dir():
+        raise NotFoundError(
+            f"The bundled job profiles are missing: {bundled} does not exist.",
+            hint="Reinstall RoundTwo or set ROUNDTWO_RESOURCES to the resources folder.",
+        )
+    dirs = [bundled, paths.profiles, *(Path(d).expanduser() for d in settings.extra_profile_dirs)]
+    scan = scan_profiles(dirs)
+    db = Database(paths.database, settings.db_busy_timeout_s).open(upgrade=upgrade)
+    try:
+        if upgrade:
+
+            def store(s: Session) -> list[str]:
+                return [
+                    p.id
+                    for p in scan.profiles
+                    if repo.upsert_job_profile(
+                        s, p, "bundled" if scan.origin[p.id] == bundled else "user"
+                    )
+                ]
+
+            changed = db.write(store)
+            if changed:
+                log.info("stored job profiles: %s", ", ".join(changed))
+    except BaseException:
+        db.close()
+        raise
+    return AppContext(paths, settings, db, scan.problems)

@@ -1,0 +1,1 @@
+"""Interview reports: the summary model, text rendering (PDF and charts come later)."""

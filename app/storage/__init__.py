@@ -1,0 +1,1 @@
+"""Local SQLite store: SQLModel tables, repository functions, Alembic migrations."""

@@ -1,0 +1,1 @@
+"""The central hub (FastAPI + SQLModel); arrives with the hub issue. Imports no Qt."""

@@ -1,0 +1,78 @@
+"""Shared fixtures: an isolated data directory per test, a CLI runner, leak checks."""
+
+from __future__ import annotations
+
+import os
+
+# Qt must never try to reach a display in tests (it aborts the process without one).
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("QT_LOGGING_RULES", "qt.multimedia.*=false")
+
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh ROUNDTWO_HOME for the test (never the real per-user directory)."""
+    h = tmp_path / "home"
+    monkeypatch.setenv("ROUNDTWO_HOME", str(h))
+    monkeypatch.delenv("ROUNDTWO_RESOURCES", raising=False)
+    return h
+
+
+@dataclass
+class CliResult:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture
+def cli(home: Path) -> Iterator[object]:
+    """Run `python -m app ARGS` as a real process with the test's data directory."""
+
+    def run(
+        *args: str,
+        env: dict[str, str] | None = None,
+        prefix: list[str] | None = None,
+        timeout: float = 120,
+    ) -> CliResult:
+        full_env = dict(os.environ)
+        full_env["ROUNDTWO_HOME"] = str(home)
+        full_env.update(env or {})
+        proc = subprocess.run(
+            [*(prefix or []), sys.executable, "-m", "app", *args],
+            capture_output=True,
+            text=True,
+            env=full_env,
+            cwd=REPO,
+            timeout=timeout,
+            check=False,
+        )
+        return CliResult(proc.returncode, proc.stdout, proc.stderr)
+
+    yield run
+
+
+@pytest.fixture(autouse=True)
+def _no_leaked_threads() -> Iterator[None]:
+    """A test must join every thread it starts (napari/qutebrowser habit)."""
+    before = set(threading.enumerate())
+    yield
+    deadline = time.monotonic() + 2.0
+    while True:
+        leaked = [t for t in threading.enumerate() if t not in before and t.is_alive()]
+        if not leaked or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    assert not leaked, f"test leaked threads: {[t.name for t in leaked]}"
