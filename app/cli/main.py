@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import logging
 import os
+import pkgutil
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -50,12 +52,32 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = sub.add_parser("demo", help="load the bundled sample interview and print its report")
     demo.add_argument("--lang", choices=["zh", "en"], default=None)
+
+    # Each capability adds its commands in its own module `app/cli/cmd_*.py`, which defines
+    # `register(subparsers)` and sets `handler` on its parsers (no central list to edit).
+    for info in sorted(pkgutil.iter_modules(_cli_path()), key=_name):
+        if info.name.startswith("cmd_"):
+            importlib.import_module(f"app.cli.{info.name}").register(sub)
     return parser
+
+
+def _cli_path() -> list[str]:
+    import app.cli
+
+    return list(app.cli.__path__)
+
+
+def _name(info: pkgutil.ModuleInfo) -> str:
+    return info.name
 
 
 def run(args: argparse.Namespace) -> int:
     from app.cli import commands
 
+    handler = getattr(args, "handler", None)
+    if handler is not None:
+        result: int = handler(args)
+        return result
     if args.command == "jobs":
         return commands.jobs(args)
     if args.command == "db":

@@ -1,0 +1,1 @@
+"""Legacy Excel/CSV/ATS import: readers, column mapping, cleaning, de-duplication, review."""

@@ -1,0 +1,1 @@
+"""On-device ONNX models: manifest, registry, sessions, one runner per model."""

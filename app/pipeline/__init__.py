@@ -1,0 +1,1 @@
+"""The live analysis pipeline: latest-frame scheduling, per-model rates, timestamped results."""

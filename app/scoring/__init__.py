@@ -1,0 +1,1 @@
+"""Answer analysis and competency scoring: evidence first, the interviewer decides."""

@@ -1,0 +1,1 @@
+"""Offline-first sync with the hub: wire protocol (shared with server/), outbox, client."""

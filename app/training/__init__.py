@@ -1,0 +1,1 @@
+"""Training management: course catalogue, gap -> plan, progress to the bar."""
