@@ -8,7 +8,7 @@ DEMO_HOME ?= $(CURDIR)/.demo-home
 export QT_QPA_PLATFORM ?= offscreen
 export QT_LOGGING_RULES ?= qt.multimedia.*=false
 
-.PHONY: setup demo test lint format bench lock clean
+.PHONY: setup demo test lint format bench lock clean translations screenshots
 
 $(STAMP): pyproject.toml requirements.lock
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -16,7 +16,18 @@ $(STAMP): pyproject.toml requirements.lock
 	$(PY) -m pip install --quiet -c requirements.lock -e '.[dev]'
 	@touch $(STAMP)
 
-setup: $(STAMP)
+QM := $(patsubst %.ts,%.qm,$(wildcard resources/translations/*.ts))
+%.qm: %.ts $(STAMP)
+	$(VENV)/bin/pyside6-lrelease -silent $< -qm $@
+
+## Compile the Qt translation catalogues (.ts -> .qm).
+translations: $(QM)
+
+setup: $(STAMP) translations
+
+## Render every screen in Chinese and English at 1366x768 to docs/screenshots/.
+screenshots: setup
+	ROUNDTWO_HOME="$(DEMO_HOME)" $(VENV)/bin/roundtwo gui --screenshots docs/screenshots
 
 ## Run the main job on the bundled sample interview, with the embedded defaults.
 demo: setup

@@ -50,6 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
     doc = sub.add_parser("doctor", help="check this machine: Python, Qt, devices, models, disk")
     doc.add_argument("--json", action="store_true")
 
+    sub.add_parser("gui", help="start the desktop app (roundtwo gui --help for its options)")
+
     demo = sub.add_parser("demo", help="load the bundled sample interview and print its report")
     demo.add_argument("--lang", choices=["zh", "en"], default=None)
 

@@ -1,0 +1,85 @@
+"""Start the desktop app (`roundtwo gui`), or render every screen to PNG for review."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from app.context import AppContext, open_context
+from app.core.errors import RoundTwoError
+from app.samples import load_sample_interview
+from app.storage import queries
+from app.ui.i18n import Translations
+from app.ui.mainwindow import MainWindow
+
+
+def build_window(ctx: AppContext, app: QCoreApplication) -> tuple[MainWindow, Translations]:
+    tr = Translations(app)
+    tr.apply(ctx.settings.language)
+    return MainWindow(ctx, tr), tr
+
+
+def screenshots(win: MainWindow, tr: Translations, out: Path, size: tuple[int, int]) -> list[Path]:
+    """Every screen in both languages at `size`, showing the sample interview."""
+    out.mkdir(parents=True, exist_ok=True)
+    with win.ctx.db.read() as s:
+        rows = queries.interviews(s)
+    written: list[Path] = []
+    win.resize(*size)
+    win.show()
+    for lang in ("zh_CN", "en"):
+        tr.apply(lang)
+        QApplication.processEvents()
+        if rows:
+            win.candidate.show_candidate(rows[0].candidate_id)
+            win.report.show_session(rows[0].session_id)
+        for name in MainWindow.PAGES:
+            win.show_page(name)
+            QApplication.processEvents()
+            path = out / f"{name}-{lang}.png"
+            win.grab().save(str(path))
+            written.append(path)
+    return written
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="roundtwo gui")
+    parser.add_argument("--demo", action="store_true", help="load the sample interview first")
+    parser.add_argument("--screenshots", type=Path, help="render every screen to PNG and exit")
+    parser.add_argument("--size", default="1366x768")
+    args = parser.parse_args(argv)
+    if args.screenshots and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("RoundTwo")
+    try:
+        ctx = open_context()
+    except RoundTwoError as exc:
+        QMessageBox.critical(None, "RoundTwo", exc.user_message())
+        print(f"roundtwo: error: {exc.user_message()}", file=sys.stderr)  # noqa: T201
+        return exc.kind.exit_code
+    with ctx:
+        if args.demo or args.screenshots:
+            ctx.db.write(load_sample_interview)
+        win, tr = build_window(ctx, app)
+        if args.screenshots:
+            w, h = (int(x) for x in args.size.lower().split("x"))
+            for p in screenshots(win, tr, args.screenshots, (w, h)):
+                print(p)  # noqa: T201
+            win.close()
+            return 0
+        if args.demo:
+            with ctx.db.read() as s:
+                rows = queries.interviews(s)
+            if rows:
+                win.open_report(rows[0].session_id)
+        win.resize(1366, 768)
+        win.show()
+        return app.exec()

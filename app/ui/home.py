@@ -1,0 +1,189 @@
+"""Home: today's interviews, candidate search, job filter, sync status and offline indicator."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.context import AppContext
+from app.storage import queries, repo
+from app.ui.i18n import Translations
+from app.ui.widgets import cell, heading, note, table
+
+
+class HomePage(QWidget):
+    candidate_opened = Signal(object)  # uuid.UUID
+    report_opened = Signal(object)  # session uuid.UUID
+
+    def __init__(self, ctx: AppContext, tr: Translations, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx, self.i18n = ctx, tr
+        self.title = heading()
+        self.sync_state = QLabel()
+        self.sync_state.setObjectName("syncState")
+        self.search = QLineEdit()
+        self.search.setClearButtonEnabled(True)
+        self.job_filter = QComboBox()
+        self.today_only = QCheckBox()
+        self.interviews = table(6)
+        self.interviews.setObjectName("interviews")
+        self.results_title = heading(size=12)
+        self.results = table(5)
+        self.results.setObjectName("searchResults")
+        self.empty = note()
+
+        top = QHBoxLayout()
+        top.addWidget(self.title)
+        top.addStretch(1)
+        top.addWidget(self.sync_state)
+        filters = QHBoxLayout()
+        filters.addWidget(self.search, 3)
+        filters.addWidget(self.job_filter, 2)
+        filters.addWidget(self.today_only)
+        lay = QVBoxLayout(self)
+        lay.addLayout(top)
+        lay.addLayout(filters)
+        lay.addWidget(self.interviews, 3)
+        lay.addWidget(self.empty)
+        lay.addWidget(self.results_title)
+        lay.addWidget(self.results, 2)
+
+        self.search.textChanged.connect(self.refresh_search)
+        self.job_filter.currentIndexChanged.connect(self.refresh)
+        self.today_only.toggled.connect(self.refresh)
+        self.interviews.cellDoubleClicked.connect(self._open_interview)
+        self.results.cellDoubleClicked.connect(self._open_candidate)
+        self.retranslate()
+
+    # -- language ------------------------------------------------------------------------------
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt API)
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def retranslate(self) -> None:
+        self.title.setText(self.tr("Interviews"))
+        self.search.setPlaceholderText(
+            self.tr("Search candidates: name, phone, e-mail, school, skills…")
+        )
+        self.today_only.setText(self.tr("Today only"))
+        self.interviews.setHorizontalHeaderLabels(
+            [
+                self.tr("Time"),
+                self.tr("Candidate"),
+                self.tr("Job"),
+                self.tr("Interviewer"),
+                self.tr("Status"),
+                self.tr("Location"),
+            ]
+        )
+        self.results.setHorizontalHeaderLabels(
+            [
+                self.tr("Name"),
+                self.tr("Phone"),
+                self.tr("E-mail"),
+                self.tr("School"),
+                self.tr("Skills"),
+            ]
+        )
+        self.results_title.setText(self.tr("Candidates"))
+        self._fill_jobs()
+        self._show_sync_state()
+        self.refresh()
+        self.refresh_search()
+
+    def _fill_jobs(self) -> None:
+        current = self.job_filter.currentData()
+        self.job_filter.blockSignals(True)
+        self.job_filter.clear()
+        self.job_filter.addItem(self.tr("All jobs"), None)
+        lang = self.i18n.content_lang
+        with self.ctx.db.read() as s:
+            for j in repo.list_jobs(s):
+                self.job_filter.addItem(j.title_zh if lang == "zh" else j.title_en, j.slug)
+        idx = self.job_filter.findData(current)
+        self.job_filter.setCurrentIndex(max(idx, 0))
+        self.job_filter.blockSignals(False)
+
+    def _show_sync_state(self) -> None:
+        hub = self.ctx.settings.hub_url
+        if not hub:
+            self.sync_state.setText("● " + self.tr("Offline: everything stays on this laptop"))
+            self.sync_state.setStyleSheet("color: #8a5a00; font-weight: 600;")
+        else:
+            self.sync_state.setText("● " + self.tr("Hub: %1 (not synced yet)").replace("%1", hub))
+            self.sync_state.setStyleSheet("color: #1a7f37; font-weight: 600;")
+
+    # -- data ----------------------------------------------------------------------------------
+    def refresh(self) -> None:
+        lang = self.i18n.content_lang
+        day = dt.datetime.now().astimezone().date() if self.today_only.isChecked() else None
+        with self.ctx.db.read() as s:
+            rows = queries.interviews(
+                s,
+                job_slug=self.job_filter.currentData(),
+                day=day,
+                tz=dt.datetime.now().astimezone().tzinfo,
+            )
+        status_text = {
+            "scheduled": self.tr("Scheduled"),
+            "in_progress": self.tr("In progress"),
+            "completed": self.tr("Completed"),
+            "interrupted": self.tr("Interrupted"),
+            "cancelled": self.tr("Cancelled"),
+        }
+        self.interviews.setRowCount(len(rows))
+        for i, r in enumerate(rows):
+            when = r.scheduled_at.astimezone().strftime("%Y-%m-%d %H:%M") if r.scheduled_at else ""
+            self.interviews.setItem(i, 0, cell(when, r.session_id))
+            self.interviews.setItem(i, 1, cell(r.candidate_name, r.candidate_id))
+            self.interviews.setItem(i, 2, cell(r.job_title_zh if lang == "zh" else r.job_title_en))
+            self.interviews.setItem(i, 3, cell(r.interviewer))
+            self.interviews.setItem(i, 4, cell(status_text.get(r.status, r.status)))
+            self.interviews.setItem(i, 5, cell(r.location or ""))
+        self.interviews.resizeColumnsToContents()
+        self.empty.setText(
+            ""
+            if rows
+            else self.tr(
+                "No interviews match. Interviews arrive from the hub at "
+                "the next sync, or run `roundtwo demo` for a sample."
+            )
+        )
+        self.empty.setVisible(not rows)
+
+    def refresh_search(self) -> None:
+        with self.ctx.db.read() as s:
+            found = repo.search_candidates(s, self.search.text(), limit=100)
+        self.results.setRowCount(len(found))
+        for i, c in enumerate(found):
+            self.results.setItem(i, 0, cell(c.name, c.id))
+            self.results.setItem(i, 1, cell(c.phone or ""))
+            self.results.setItem(i, 2, cell(c.email or ""))
+            self.results.setItem(i, 3, cell(c.school or ""))
+            self.results.setItem(i, 4, cell(", ".join(c.skills)))
+        self.results.resizeColumnsToContents()
+
+    def _open_interview(self, row: int, _col: int) -> None:
+        item = self.interviews.item(row, 0)
+        if item is not None:
+            self.report_opened.emit(item.data(Qt.ItemDataRole.UserRole))
+
+    def _open_candidate(self, row: int, _col: int) -> None:
+        item = self.results.item(row, 0)
+        if item is not None:
+            self.candidate_opened.emit(item.data(Qt.ItemDataRole.UserRole))
+
+
+__all__ = ["HomePage", "uuid"]

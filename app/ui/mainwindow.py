@@ -1,0 +1,98 @@
+"""The main window: navigation on the left, pages on the right, banners on top."""
+
+from __future__ import annotations
+
+import uuid
+
+from PySide6.QtCore import QEvent
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QMainWindow,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app import __version__
+from app.context import AppContext
+from app.ui.candidate import CandidatePage
+from app.ui.home import HomePage
+from app.ui.i18n import Translations
+from app.ui.report import ReportPage
+from app.ui.settings_page import SettingsPage
+from app.ui.widgets import banner
+
+
+class MainWindow(QMainWindow):
+    PAGES = ("home", "candidate", "report", "settings")
+
+    def __init__(self, ctx: AppContext, tr: Translations) -> None:
+        super().__init__()
+        self.ctx, self.i18n = ctx, tr
+        self.nav = QListWidget()
+        self.nav.setFixedWidth(150)
+        self.stack = QStackedWidget()
+        self.home = HomePage(ctx, tr)
+        self.candidate = CandidatePage(ctx, tr)
+        self.report = ReportPage(ctx, tr)
+        self.settings_page = SettingsPage(ctx, tr)
+        for page in (self.home, self.candidate, self.report, self.settings_page):
+            self.stack.addWidget(page)
+        self.banner = banner()
+        body = QHBoxLayout()
+        body.addWidget(self.nav)
+        body.addWidget(self.stack, 1)
+        root = QWidget()
+        lay = QVBoxLayout(root)
+        lay.addWidget(self.banner)
+        lay.addLayout(body, 1)
+        self.setCentralWidget(root)
+        self.data_label = QLabel()
+        self.statusBar().addPermanentWidget(self.data_label)
+
+        self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
+        self.home.candidate_opened.connect(self.open_candidate)
+        self.home.report_opened.connect(self.open_report)
+        self.settings_page.language_changed.connect(self.i18n.apply)
+        self.retranslate()
+        self.nav.setCurrentRow(0)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(self.tr("RoundTwo — structured second-round interviews"))
+        row = max(self.nav.currentRow(), 0)
+        self.nav.blockSignals(True)
+        self.nav.clear()
+        self.nav.addItems(
+            [self.tr("Home"), self.tr("Candidate"), self.tr("Report"), self.tr("Settings")]
+        )
+        self.nav.setCurrentRow(row)
+        self.nav.blockSignals(False)
+        self.data_label.setText(
+            self.tr("Data: %1 · v%2")
+            .replace("%1", str(self.ctx.paths.home))
+            .replace("%2", __version__)
+        )
+        problems = [p.message for p in self.ctx.profile_problems]
+        if problems:
+            self.banner.setText(
+                self.tr("Some job profiles could not be loaded: ") + " | ".join(problems)
+            )
+            self.banner.show()
+
+    def show_page(self, name: str) -> None:
+        self.nav.setCurrentRow(self.PAGES.index(name))
+
+    def open_candidate(self, candidate_id: uuid.UUID) -> None:
+        self.candidate.show_candidate(candidate_id)
+        self.show_page("candidate")
+
+    def open_report(self, session_id: uuid.UUID) -> None:
+        self.report.show_session(session_id)
+        self.show_page("report")

@@ -1,0 +1,143 @@
+"""Report: interviewer levels against the bar, AI beside them, match %, charts, gaps."""
+
+from __future__ import annotations
+
+import uuid
+
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
+
+from app.context import AppContext
+from app.reports import charts
+from app.reports.summary import InterviewSummary, build_summary
+from app.ui.i18n import Translations
+from app.ui.widgets import cell, heading, note, pixmap_from_png, table
+
+
+class ReportPage(QWidget):
+    def __init__(self, ctx: AppContext, tr: Translations, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx, self.i18n = ctx, tr
+        self.session_id: uuid.UUID | None = None
+        self.summary: InterviewSummary | None = None
+        self.title = heading()
+        self.match = heading(size=13)
+        self.match.setObjectName("matchPercent")
+        self.placeholder = note()
+        self.lines = table(5)
+        self.lines.setObjectName("reportLines")
+        self.gaps = note()
+        self.advisory = note()
+        self.radar = QLabel()
+        self.bars = QLabel()
+        for img in (self.radar, self.bars):
+            img.setAlignment(Qt.AlignmentFlag.AlignCenter)
+
+        inner = QWidget()
+        lay = QVBoxLayout(inner)
+        lay.addWidget(self.title)
+        lay.addWidget(self.placeholder)
+        lay.addWidget(self.match)
+        lay.addWidget(self.lines)
+        lay.addWidget(self.gaps)
+        charts_row = QHBoxLayout()
+        charts_row.addWidget(self.radar)
+        charts_row.addWidget(self.bars)
+        lay.addLayout(charts_row)
+        lay.addWidget(self.advisory)
+        lay.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(inner)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
+        self.retranslate()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def retranslate(self) -> None:
+        self.lines.setHorizontalHeaderLabels(
+            [
+                self.tr("Competency"),
+                self.tr("Interviewers"),
+                self.tr("Bar"),
+                self.tr("AI suggestion"),
+                self.tr("Result"),
+            ]
+        )
+        self.placeholder.setText(self.tr("Open an interview from Home (double-click)."))
+        self.advisory.setText(
+            self.tr(
+                "AI suggestions are advisory and shown after the interview; the interviewers' "
+                "ratings are the decision. Nobody is rejected automatically."
+            )
+        )
+        self.show_session(self.session_id)
+
+    def show_session(self, session_id: uuid.UUID | None) -> None:
+        self.session_id = session_id
+        has = session_id is not None
+        self.placeholder.setVisible(not has)
+        for w in (self.match, self.lines, self.gaps, self.radar, self.bars, self.advisory):
+            w.setVisible(has)
+        if session_id is None:
+            self.title.setText(self.tr("Report"))
+            return
+        with self.ctx.db.read() as s:
+            summary = build_summary(s, session_id)
+        self.summary = summary
+        zh = self.i18n.content_lang == "zh"
+        self.title.setText(
+            f"{summary.candidate_name} · {summary.job_title_zh if zh else summary.job_title_en}"
+        )
+        m = summary.match
+        if m is None:
+            self.match.setText(self.tr("Job match: no ratings yet"))
+        else:
+            met = m >= summary.match_threshold
+            self.match.setText(
+                self.tr("Job match: %1% (threshold %2%)")
+                .replace("%1", f"{m:.1f}")
+                .replace("%2", f"{summary.match_threshold:.0f}")
+                + ("  ✔" if met else "  ✘")
+            )
+            self.match.setStyleSheet("color: %s;" % ("#1a7f37" if met else "#b42318"))
+        self.lines.setRowCount(len(summary.lines))
+        for i, c in enumerate(summary.lines):
+            lv = "—" if c.interviewer_level is None else f"{c.interviewer_level:g}"
+            ai = "—" if c.ai_level is None else f"{c.ai_level:g}"
+            verdict = {
+                True: self.tr("meets the bar"),
+                False: self.tr("below the bar"),
+                None: self.tr("not rated"),
+            }[c.meets_bar]
+            if c.disagreement:
+                verdict += "  ⚑ " + self.tr("AI differs by 2+ levels")
+            self.lines.setItem(i, 0, cell(c.name_zh if zh else c.name_en))
+            self.lines.setItem(i, 1, cell(lv, align_right=True))
+            self.lines.setItem(i, 2, cell(f"≥ {c.required_level}", align_right=True))
+            self.lines.setItem(i, 3, cell(ai, align_right=True))
+            self.lines.setItem(i, 4, cell(verdict))
+        self.lines.resizeColumnsToContents()
+        self.lines.setMinimumHeight(
+            self.lines.horizontalHeader().height()
+            + 4
+            + sum(self.lines.rowHeight(r) for r in range(self.lines.rowCount()))
+        )
+        if summary.gaps:
+            self.gaps.setText(
+                self.tr("Training gaps (most consequential first): ")
+                + ", ".join(
+                    f"{c.name_zh if zh else c.name_en} {c.interviewer_level:g} → {c.required_level}"
+                    for c in summary.gaps
+                )
+            )
+        else:
+            self.gaps.setText(self.tr("No gaps against the job's bars."))
+        lang = "zh" if zh else "en"
+        self.radar.setPixmap(pixmap_from_png(charts.radar_png(summary, lang)))
+        self.bars.setPixmap(pixmap_from_png(charts.bars_png(summary, lang)))

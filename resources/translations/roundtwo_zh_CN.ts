@@ -1,0 +1,444 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_CN">
+<context>
+    <name>CandidatePage</name>
+    <message>
+        <location filename="../../app/ui/candidate.py" line="69"/>
+        <source>Résumé</source>
+        <translation>简历</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/candidate.py" line="70"/>
+        <source>Round 1</source>
+        <translation>一面</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/candidate.py" line="71"/>
+        <source>Competency model</source>
+        <translation>胜任力模型</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/candidate.py" line="73"/>
+        <source>Competency</source>
+        <translation>胜任力</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/candidate.py" line="73"/>
+        <source>Weight</source>
+        <translation>权重</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/candidate.py" line="73"/>
+        <source>Bar</source>
+        <translation>要求</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/candidate.py" line="74"/>
+        <source>What level 8 looks like</source>
+        <translation>8 分行为表现</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/candidate.py" line="76"/>
+        <source>Open a candidate from Home (double-click).</source>
+        <translation>请在首页双击打开一位候选人。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/candidate.py" line="85"/>
+        <source>Candidate</source>
+        <translation>候选人</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/candidate.py" line="96"/>
+        <source>Phone</source>
+        <translation>手机</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/candidate.py" line="96"/>
+        <source>E-mail</source>
+        <translation>邮箱</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/candidate.py" line="96"/>
+        <source>City</source>
+        <translation>城市</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/candidate.py" line="97"/>
+        <source>Education</source>
+        <translation>学历</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/candidate.py" line="98"/>
+        <source>Experience</source>
+        <translation>工作年限</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/candidate.py" line="98"/>
+        <source> years</source>
+        <translation> 年</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/candidate.py" line="100"/>
+        <source>Skills</source>
+        <translation>技能</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/candidate.py" line="101"/>
+        <source>Career goal</source>
+        <translation>职业规划</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/candidate.py" line="104"/>
+        <source>Work</source>
+        <translation>工作经历</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/candidate.py" line="107"/>
+        <source>Project</source>
+        <translation>项目</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/candidate.py" line="116"/>
+        <source>passed</source>
+        <translation>通过</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/candidate.py" line="116"/>
+        <source>not passed</source>
+        <translation>未通过</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/candidate.py" line="118"/>
+        <source>Job</source>
+        <translation>职位</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/candidate.py" line="119"/>
+        <source>Score</source>
+        <translation>分数</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/candidate.py" line="122"/>
+        <source>Notes</source>
+        <translation>备注</translation>
+    </message>
+</context>
+<context>
+    <name>HomePage</name>
+    <message>
+        <location filename="../../app/ui/home.py" line="76"/>
+        <source>Interviews</source>
+        <translation>面试安排</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/home.py" line="78"/>
+        <source>Search candidates: name, phone, e-mail, school, skills…</source>
+        <translation>搜索候选人：姓名、手机、邮箱、学校、技能…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/home.py" line="80"/>
+        <source>Today only</source>
+        <translation>仅看今天</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/home.py" line="82"/>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/home.py" line="82"/>
+        <source>Candidate</source>
+        <translation>候选人</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/home.py" line="82"/>
+        <source>Job</source>
+        <translation>职位</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/home.py" line="82"/>
+        <source>Interviewer</source>
+        <translation>面试官</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/home.py" line="83"/>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/home.py" line="83"/>
+        <source>Location</source>
+        <translation>地点</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/home.py" line="86"/>
+        <source>Name</source>
+        <translation>姓名</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/home.py" line="86"/>
+        <source>Phone</source>
+        <translation>手机</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/home.py" line="86"/>
+        <source>E-mail</source>
+        <translation>邮箱</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/home.py" line="86"/>
+        <source>School</source>
+        <translation>学校</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/home.py" line="87"/>
+        <source>Skills</source>
+        <translation>技能</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/home.py" line="89"/>
+        <source>Candidates</source>
+        <translation>候选人</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/home.py" line="99"/>
+        <source>All jobs</source>
+        <translation>全部职位</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/home.py" line="111"/>
+        <source>Offline: everything stays on this laptop</source>
+        <translation>离线：所有数据仅保存在本机</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/home.py" line="114"/>
+        <source>Hub: %1 (not synced yet)</source>
+        <translation>中心服务器：%1（尚未同步）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/home.py" line="127"/>
+        <source>Scheduled</source>
+        <translation>已安排</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/home.py" line="127"/>
+        <source>In progress</source>
+        <translation>进行中</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/home.py" line="128"/>
+        <source>Completed</source>
+        <translation>已完成</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/home.py" line="128"/>
+        <source>Interrupted</source>
+        <translation>已中断</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/home.py" line="129"/>
+        <source>Cancelled</source>
+        <translation>已取消</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/home.py" line="142"/>
+        <source>No interviews match. Interviews arrive from the hub at the next sync, or run `roundtwo demo` for a sample.</source>
+        <translation>没有符合条件的面试。面试安排会在下次同步时从中心服务器获取，也可以运行 `roundtwo demo` 载入示例。</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <location filename="../../app/ui/mainwindow.py" line="68"/>
+        <source>RoundTwo — structured second-round interviews</source>
+        <translation>二面 RoundTwo — 结构化二面面试</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/mainwindow.py" line="73"/>
+        <source>Home</source>
+        <translation>首页</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/mainwindow.py" line="73"/>
+        <source>Candidate</source>
+        <translation>候选人</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/mainwindow.py" line="73"/>
+        <source>Report</source>
+        <translation>报告</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/mainwindow.py" line="73"/>
+        <source>Settings</source>
+        <translation>设置</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/mainwindow.py" line="77"/>
+        <source>Data: %1 · v%2</source>
+        <translation>数据：%1 · v%2</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/mainwindow.py" line="82"/>
+        <source>Some job profiles could not be loaded: </source>
+        <translation>部分职位配置无法加载：</translation>
+    </message>
+</context>
+<context>
+    <name>ReportPage</name>
+    <message>
+        <location filename="../../app/ui/report.py" line="64"/>
+        <source>Competency</source>
+        <translation>胜任力</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/report.py" line="64"/>
+        <source>Interviewers</source>
+        <translation>面试官</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/report.py" line="64"/>
+        <source>Bar</source>
+        <translation>要求</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/report.py" line="65"/>
+        <source>AI suggestion</source>
+        <translation>AI 建议</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/report.py" line="65"/>
+        <source>Result</source>
+        <translation>结论</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/report.py" line="67"/>
+        <source>Open an interview from Home (double-click).</source>
+        <translation>请在首页双击打开一场面试。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/report.py" line="69"/>
+        <source>AI suggestions are advisory and shown after the interview; the interviewers&apos; ratings are the decision. Nobody is rejected automatically.</source>
+        <translation>AI 建议仅供参考，默认在面试结束后显示；以面试官的评分为准，系统不会自动淘汰任何人。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/report.py" line="80"/>
+        <source>Report</source>
+        <translation>报告</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/report.py" line="90"/>
+        <source>Job match: no ratings yet</source>
+        <translation>岗位匹配度：尚无评分</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/report.py" line="94"/>
+        <source>Job match: %1% (threshold %2%)</source>
+        <translation>岗位匹配度：%1%（门槛 %2%）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/report.py" line="103"/>
+        <source>meets the bar</source>
+        <translation>达标</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/report.py" line="103"/>
+        <source>below the bar</source>
+        <translation>未达标</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/report.py" line="104"/>
+        <source>not rated</source>
+        <translation>未评分</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/report.py" line="106"/>
+        <source>AI differs by 2+ levels</source>
+        <translation>AI 与面试官相差 ≥2 级</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/report.py" line="118"/>
+        <source>Training gaps (most consequential first): </source>
+        <translation>培训差距（影响最大的在前）：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/report.py" line="122"/>
+        <source>No gaps against the job&apos;s bars.</source>
+        <translation>各项胜任力均达到岗位要求。</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsPage</name>
+    <message>
+        <location filename="../../app/ui/settings_page.py" line="62"/>
+        <source>Settings</source>
+        <translation>设置</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_page.py" line="66"/>
+        <source>Language</source>
+        <translation>界面语言</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_page.py" line="67"/>
+        <source>Hub address</source>
+        <translation>中心服务器地址</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_page.py" line="68"/>
+        <source>Camera (index or video file)</source>
+        <translation>摄像头（设备序号或视频文件）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_page.py" line="69"/>
+        <source>Microphone</source>
+        <translation>麦克风</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_page.py" line="70"/>
+        <source>AI suggestions</source>
+        <translation>AI 建议</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_page.py" line="71"/>
+        <source>Compliance profile</source>
+        <translation>合规配置</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_page.py" line="72"/>
+        <source>Data directory</source>
+        <translation>数据目录</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_page.py" line="76"/>
+        <source>empty: work offline</source>
+        <translation>留空：离线工作</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_page.py" line="77"/>
+        <source>system default</source>
+        <translation>系统默认</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_page.py" line="78"/>
+        <source>Show during the interview (default: only afterwards)</source>
+        <translation>面试过程中显示（默认仅在面试后显示）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_page.py" line="80"/>
+        <source>(set by your organisation; read-only)</source>
+        <translation>（由所在组织设定，只读）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_page.py" line="81"/>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_page.py" line="108"/>
+        <source>Saved.</source>
+        <translation>已保存。</translation>
+    </message>
+</context>
+</TS>

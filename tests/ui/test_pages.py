@@ -1,0 +1,141 @@
+"""Each screen's behaviour, offscreen, against a real store with the sample interview."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QApplication
+from sqlmodel import select
+
+from app.context import open_context
+from app.samples import load_sample_interview
+from app.storage import repo
+from app.storage.tables import InterviewerRating
+from app.ui.app import build_window, screenshots
+
+
+@pytest.fixture
+def ctx(home: Path):
+    c = open_context()
+    c.db.write(load_sample_interview)
+    yield c
+    c.close()
+
+
+@pytest.fixture
+def window(qtbot, ctx):  # type: ignore[no-untyped-def]
+    ctx.settings.language = "en"
+    win, tr = build_window(ctx, QApplication.instance())
+    qtbot.addWidget(win)
+    return win, tr
+
+
+def test_home_lists_interviews_and_filters_by_job(window) -> None:  # type: ignore[no-untyped-def]
+    win, _ = window
+    table = win.home.interviews
+    assert table.rowCount() == 1
+    assert table.item(0, 1).text() == "林晓雯"
+    assert table.item(0, 2).text() == "Internet Product Manager"
+    idx = win.home.job_filter.findData("retail-store-manager")
+    win.home.job_filter.setCurrentIndex(idx)
+    assert table.rowCount() == 0
+    assert win.home.empty.isVisibleTo(win.home)
+    win.home.job_filter.setCurrentIndex(win.home.job_filter.findData("internet-product-manager"))
+    assert table.rowCount() == 1
+
+
+def test_home_search_finds_candidates(window) -> None:  # type: ignore[no-untyped-def]
+    win, _ = window
+    win.home.search.setText("浙江大")
+    assert win.home.results.rowCount() == 1
+    win.home.search.setText("nobody-like-this")
+    assert win.home.results.rowCount() == 0
+
+
+def test_offline_indicator_and_hub_state(window, ctx) -> None:  # type: ignore[no-untyped-def]
+    win, _ = window
+    assert "Offline" in win.home.sync_state.text()
+    win.settings_page.hub.setText("http://127.0.0.1:8765")
+    win.settings_page.store()
+    assert ctx.settings.hub_url == "http://127.0.0.1:8765"
+    win.home.retranslate()
+    assert "127.0.0.1:8765" in win.home.sync_state.text()
+
+
+def test_double_click_opens_the_report(window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    win, _ = window
+    win.home.interviews.cellDoubleClicked.emit(0, 0)
+    assert win.stack.currentWidget() is win.report
+    assert "96.8" in win.report.match.text()
+    assert win.report.lines.rowCount() == 7
+    teamwork = [
+        win.report.lines.item(r, 4).text()
+        for r in range(7)
+        if win.report.lines.item(r, 0).text().startswith("Teamwork")
+    ]
+    assert teamwork == ["below the bar"]
+    assert not win.report.radar.pixmap().isNull()
+
+
+def test_report_follows_a_changed_rating(window, ctx) -> None:  # type: ignore[no-untyped-def]
+    win, _ = window
+    sid = win.home.interviews.item(0, 0).data(Qt.ItemDataRole.UserRole)
+
+    def lower(s):  # type: ignore[no-untyped-def]
+        for r in s.exec(
+            select(InterviewerRating).where(InterviewerRating.competency_key == "user-insight")
+        ).all():
+            r.level = 2
+            repo.save(s, r)
+
+    ctx.db.write(lower)
+    win.open_report(sid)
+    assert "96.8" not in win.report.match.text()
+    assert "✘" in win.report.match.text()
+
+
+def test_candidate_view_shows_resume_round1_and_model(window) -> None:  # type: ignore[no-untyped-def]
+    win, _ = window
+    cid = win.home.interviews.item(0, 1).data(Qt.ItemDataRole.UserRole)
+    win.open_candidate(cid)
+    assert win.candidate.name.text() == "林晓雯"
+    assert win.candidate.model.rowCount() == 7
+    texts = [
+        win.candidate.resume.itemAt(i).widget().text()
+        for i in range(win.candidate.resume.count())
+        if win.candidate.resume.itemAt(i).widget() is not None
+    ]
+    assert any("浙江大学" in t for t in texts)
+
+
+def test_language_switch_retranslates_every_page(window, ctx) -> None:  # type: ignore[no-untyped-def]
+    win, tr = window
+    assert win.nav.item(0).text() == "Home"
+    idx = win.settings_page.language.findData("zh_CN")
+    win.settings_page.language.setCurrentIndex(idx)  # applies at once and saves
+    QApplication.processEvents()  # Qt delivers LanguageChange through the event loop
+    assert tr.language == "zh_CN"
+    assert [win.nav.item(i).text() for i in range(4)] == ["首页", "候选人", "报告", "设置"]
+    assert win.home.interviews.item(0, 2).text() == "互联网产品经理"
+    assert "离线" in win.home.sync_state.text()
+    assert ctx.settings.language == "zh_CN"
+    # Re-translating twice must not stack a second set of labels on the form.
+    from PySide6.QtWidgets import QLabel
+
+    labels = [w for w in win.settings_page.findChildren(QLabel) if w.text() == "界面语言"]
+    assert len(labels) == 1 and win.settings_page.form.rowCount() == 7
+
+
+def test_screenshots_of_every_screen_in_both_languages(window, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    win, tr = window
+    paths = screenshots(win, tr, tmp_path, (1366, 768))
+    assert len(paths) == 8
+    for p in paths:
+        img = QImage(str(p))
+        assert (img.width(), img.height()) == (1366, 768)
+        # Not a blank grab: many distinct colours.
+        colours = {img.pixel(x, y) for x in range(0, 1366, 37) for y in range(0, 768, 23)}
+        assert len(colours) > 5, p
