@@ -28,6 +28,7 @@ class Settings(BaseModel):
         default_factory=lambda: uuid.uuid4().hex,
         description="This laptop's identity towards the hub; made once, never changed.",
     )
+    user_name: str = Field("", description="The interviewer using this laptop (ratings, audit).")
     language: Literal["zh_CN", "en"] = Field("zh_CN", description="Interface language.")
     compliance_profile: str = Field(
         "strict",
