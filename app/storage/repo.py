@@ -162,6 +162,13 @@ def get_job(session: Session, slug: str) -> Job:
     return job
 
 
+def get_job_by_id(session: Session, job_id: uuid.UUID) -> Job:
+    job = session.get(Job, job_id)
+    if job is None:
+        raise NotFoundError(f"No job {job_id}.")
+    return job
+
+
 def job_profile(job: Job) -> JobProfile:
     return JobProfile.model_validate(job.profile)
 

@@ -38,7 +38,7 @@ def screenshots(win: MainWindow, tr: Translations, out: Path, size: tuple[int, i
         QApplication.processEvents()
         if rows:
             win.candidate.show_candidate(rows[0].candidate_id)
-            win.report.show_session(rows[0].session_id)
+            win.open_report(rows[0].session_id)
         for name in MainWindow.PAGES:
             win.show_page(name)
             QApplication.processEvents()

@@ -20,13 +20,14 @@ from app.context import AppContext
 from app.ui.candidate import CandidatePage
 from app.ui.home import HomePage
 from app.ui.i18n import Translations
+from app.ui.rating import RatingPage
 from app.ui.report import ReportPage
 from app.ui.settings_page import SettingsPage
 from app.ui.widgets import banner
 
 
 class MainWindow(QMainWindow):
-    PAGES = ("home", "candidate", "report", "settings")
+    PAGES = ("home", "candidate", "rating", "report", "settings")
 
     def __init__(self, ctx: AppContext, tr: Translations) -> None:
         super().__init__()
@@ -36,9 +37,10 @@ class MainWindow(QMainWindow):
         self.stack = QStackedWidget()
         self.home = HomePage(ctx, tr)
         self.candidate = CandidatePage(ctx, tr)
+        self.rating = RatingPage(ctx, tr)
         self.report = ReportPage(ctx, tr)
         self.settings_page = SettingsPage(ctx, tr)
-        for page in (self.home, self.candidate, self.report, self.settings_page):
+        for page in (self.home, self.candidate, self.rating, self.report, self.settings_page):
             self.stack.addWidget(page)
         self.banner = banner()
         body = QHBoxLayout()
@@ -56,6 +58,7 @@ class MainWindow(QMainWindow):
         self.home.candidate_opened.connect(self.open_candidate)
         self.home.report_opened.connect(self.open_report)
         self.settings_page.language_changed.connect(self.i18n.apply)
+        self.rating.saved.connect(self.report.show_session)
         self.retranslate()
         self.nav.setCurrentRow(0)
 
@@ -70,7 +73,13 @@ class MainWindow(QMainWindow):
         self.nav.blockSignals(True)
         self.nav.clear()
         self.nav.addItems(
-            [self.tr("Home"), self.tr("Candidate"), self.tr("Report"), self.tr("Settings")]
+            [
+                self.tr("Home"),
+                self.tr("Candidate"),
+                self.tr("Ratings"),
+                self.tr("Report"),
+                self.tr("Settings"),
+            ]
         )
         self.nav.setCurrentRow(row)
         self.nav.blockSignals(False)
@@ -94,5 +103,6 @@ class MainWindow(QMainWindow):
         self.show_page("candidate")
 
     def open_report(self, session_id: uuid.UUID) -> None:
+        self.rating.show_session(session_id)
         self.report.show_session(session_id)
         self.show_page("report")

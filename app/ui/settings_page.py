@@ -31,6 +31,7 @@ class SettingsPage(QWidget):
         self.language = QComboBox()
         for code, label in LANGUAGES.items():
             self.language.addItem(label, code)
+        self.user = QLineEdit()
         self.hub = QLineEdit()
         self.camera = QLineEdit()
         self.microphone = QLineEdit()
@@ -41,11 +42,12 @@ class SettingsPage(QWidget):
         self.save = QPushButton()
         self.message = note()
         self.form = QFormLayout()
-        self.labels = [QLabel() for _ in range(7)]
+        self.labels = [QLabel() for _ in range(8)]
         for label, widget in zip(
             self.labels,
             (
                 self.language,
+                self.user,
                 self.hub,
                 self.camera,
                 self.microphone,
@@ -76,6 +78,7 @@ class SettingsPage(QWidget):
         self.title.setText(self.tr("Settings"))
         texts = [
             self.tr("Language"),
+            self.tr("Your name (on ratings)"),
             self.tr("Hub address"),
             self.tr("Camera (index or video file)"),
             self.tr("Microphone"),
@@ -101,6 +104,7 @@ class SettingsPage(QWidget):
     def load(self) -> None:
         s = self.ctx.settings
         self.language.setCurrentIndex(max(self.language.findData(s.language), 0))
+        self.user.setText(s.user_name)
         self.hub.setText(s.hub_url)
         self.camera.setText(s.camera)
         self.microphone.setText(s.microphone)
@@ -114,6 +118,7 @@ class SettingsPage(QWidget):
 
     def store(self) -> None:
         s = self.ctx.settings
+        s.user_name = self.user.text().strip()
         s.hub_url = self.hub.text().strip()
         s.camera = self.camera.text().strip() or "0"
         s.microphone = self.microphone.text().strip()

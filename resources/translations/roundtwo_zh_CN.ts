@@ -4,122 +4,122 @@
 <context>
     <name>CandidatePage</name>
     <message>
-        <location filename="../../app/ui/candidate.py" line="69"/>
+        <location filename="../../app/ui/candidate.py" line="72"/>
         <source>Résumé</source>
         <translation>简历</translation>
     </message>
     <message>
-        <location filename="../../app/ui/candidate.py" line="70"/>
+        <location filename="../../app/ui/candidate.py" line="73"/>
         <source>Round 1</source>
         <translation>一面</translation>
     </message>
     <message>
-        <location filename="../../app/ui/candidate.py" line="71"/>
+        <location filename="../../app/ui/candidate.py" line="74"/>
         <source>Competency model</source>
         <translation>胜任力模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/candidate.py" line="73"/>
+        <location filename="../../app/ui/candidate.py" line="77"/>
         <source>Competency</source>
         <translation>胜任力</translation>
     </message>
     <message>
-        <location filename="../../app/ui/candidate.py" line="73"/>
+        <location filename="../../app/ui/candidate.py" line="78"/>
         <source>Weight</source>
         <translation>权重</translation>
     </message>
     <message>
-        <location filename="../../app/ui/candidate.py" line="73"/>
+        <location filename="../../app/ui/candidate.py" line="79"/>
         <source>Bar</source>
         <translation>要求</translation>
     </message>
     <message>
-        <location filename="../../app/ui/candidate.py" line="74"/>
+        <location filename="../../app/ui/candidate.py" line="80"/>
         <source>What level 8 looks like</source>
         <translation>8 分行为表现</translation>
     </message>
     <message>
-        <location filename="../../app/ui/candidate.py" line="76"/>
+        <location filename="../../app/ui/candidate.py" line="83"/>
         <source>Open a candidate from Home (double-click).</source>
         <translation>请在首页双击打开一位候选人。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/candidate.py" line="85"/>
+        <location filename="../../app/ui/candidate.py" line="92"/>
         <source>Candidate</source>
         <translation>候选人</translation>
     </message>
     <message>
-        <location filename="../../app/ui/candidate.py" line="96"/>
+        <location filename="../../app/ui/candidate.py" line="105"/>
         <source>Phone</source>
         <translation>手机</translation>
     </message>
     <message>
-        <location filename="../../app/ui/candidate.py" line="96"/>
+        <location filename="../../app/ui/candidate.py" line="106"/>
         <source>E-mail</source>
         <translation>邮箱</translation>
     </message>
     <message>
-        <location filename="../../app/ui/candidate.py" line="96"/>
+        <location filename="../../app/ui/candidate.py" line="107"/>
         <source>City</source>
         <translation>城市</translation>
     </message>
     <message>
-        <location filename="../../app/ui/candidate.py" line="97"/>
+        <location filename="../../app/ui/candidate.py" line="109"/>
         <source>Education</source>
         <translation>学历</translation>
     </message>
     <message>
-        <location filename="../../app/ui/candidate.py" line="98"/>
+        <location filename="../../app/ui/candidate.py" line="113"/>
         <source>Experience</source>
         <translation>工作年限</translation>
     </message>
     <message>
-        <location filename="../../app/ui/candidate.py" line="98"/>
+        <location filename="../../app/ui/candidate.py" line="114"/>
         <source> years</source>
         <translation> 年</translation>
     </message>
     <message>
-        <location filename="../../app/ui/candidate.py" line="100"/>
+        <location filename="../../app/ui/candidate.py" line="118"/>
         <source>Skills</source>
         <translation>技能</translation>
     </message>
     <message>
-        <location filename="../../app/ui/candidate.py" line="101"/>
+        <location filename="../../app/ui/candidate.py" line="119"/>
         <source>Career goal</source>
         <translation>职业规划</translation>
     </message>
     <message>
-        <location filename="../../app/ui/candidate.py" line="104"/>
+        <location filename="../../app/ui/candidate.py" line="124"/>
         <source>Work</source>
         <translation>工作经历</translation>
     </message>
     <message>
-        <location filename="../../app/ui/candidate.py" line="107"/>
+        <location filename="../../app/ui/candidate.py" line="132"/>
         <source>Project</source>
         <translation>项目</translation>
     </message>
     <message>
-        <location filename="../../app/ui/candidate.py" line="116"/>
+        <location filename="../../app/ui/candidate.py" line="143"/>
         <source>passed</source>
         <translation>通过</translation>
     </message>
     <message>
-        <location filename="../../app/ui/candidate.py" line="116"/>
+        <location filename="../../app/ui/candidate.py" line="143"/>
         <source>not passed</source>
         <translation>未通过</translation>
     </message>
     <message>
-        <location filename="../../app/ui/candidate.py" line="118"/>
+        <location filename="../../app/ui/candidate.py" line="146"/>
         <source>Job</source>
         <translation>职位</translation>
     </message>
     <message>
-        <location filename="../../app/ui/candidate.py" line="119"/>
+        <location filename="../../app/ui/candidate.py" line="147"/>
         <source>Score</source>
         <translation>分数</translation>
     </message>
     <message>
-        <location filename="../../app/ui/candidate.py" line="122"/>
+        <location filename="../../app/ui/candidate.py" line="150"/>
         <source>Notes</source>
         <translation>备注</translation>
     </message>
@@ -142,107 +142,107 @@
         <translation>仅看今天</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="82"/>
+        <location filename="../../app/ui/home.py" line="83"/>
         <source>Time</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="82"/>
+        <location filename="../../app/ui/home.py" line="84"/>
         <source>Candidate</source>
         <translation>候选人</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="82"/>
+        <location filename="../../app/ui/home.py" line="85"/>
         <source>Job</source>
         <translation>职位</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="82"/>
+        <location filename="../../app/ui/home.py" line="86"/>
         <source>Interviewer</source>
         <translation>面试官</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="83"/>
+        <location filename="../../app/ui/home.py" line="87"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="83"/>
+        <location filename="../../app/ui/home.py" line="88"/>
         <source>Location</source>
         <translation>地点</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="86"/>
+        <location filename="../../app/ui/home.py" line="93"/>
         <source>Name</source>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="86"/>
+        <location filename="../../app/ui/home.py" line="94"/>
         <source>Phone</source>
         <translation>手机</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="86"/>
+        <location filename="../../app/ui/home.py" line="95"/>
         <source>E-mail</source>
         <translation>邮箱</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="86"/>
+        <location filename="../../app/ui/home.py" line="96"/>
         <source>School</source>
         <translation>学校</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="87"/>
+        <location filename="../../app/ui/home.py" line="97"/>
         <source>Skills</source>
         <translation>技能</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="89"/>
+        <location filename="../../app/ui/home.py" line="100"/>
         <source>Candidates</source>
         <translation>候选人</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="99"/>
+        <location filename="../../app/ui/home.py" line="110"/>
         <source>All jobs</source>
         <translation>全部职位</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="111"/>
+        <location filename="../../app/ui/home.py" line="122"/>
         <source>Offline: everything stays on this laptop</source>
         <translation>离线：所有数据仅保存在本机</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="114"/>
+        <location filename="../../app/ui/home.py" line="125"/>
         <source>Hub: %1 (not synced yet)</source>
         <translation>中心服务器：%1（尚未同步）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="127"/>
+        <location filename="../../app/ui/home.py" line="140"/>
         <source>Scheduled</source>
         <translation>已安排</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="127"/>
+        <location filename="../../app/ui/home.py" line="141"/>
         <source>In progress</source>
         <translation>进行中</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="128"/>
+        <location filename="../../app/ui/home.py" line="142"/>
         <source>Completed</source>
         <translation>已完成</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="128"/>
+        <location filename="../../app/ui/home.py" line="143"/>
         <source>Interrupted</source>
         <translation>已中断</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="129"/>
+        <location filename="../../app/ui/home.py" line="144"/>
         <source>Cancelled</source>
         <translation>已取消</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="142"/>
+        <location filename="../../app/ui/home.py" line="160"/>
         <source>No interviews match. Interviews arrive from the hub at the next sync, or run `roundtwo demo` for a sample.</source>
         <translation>没有符合条件的面试。面试安排会在下次同步时从中心服务器获取，也可以运行 `roundtwo demo` 载入示例。</translation>
     </message>
@@ -250,120 +250,203 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="68"/>
+        <location filename="../../app/ui/mainwindow.py" line="71"/>
         <source>RoundTwo — structured second-round interviews</source>
         <translation>二面 RoundTwo — 结构化二面面试</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="73"/>
+        <location filename="../../app/ui/mainwindow.py" line="77"/>
         <source>Home</source>
         <translation>首页</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="73"/>
+        <location filename="../../app/ui/mainwindow.py" line="78"/>
         <source>Candidate</source>
         <translation>候选人</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="73"/>
+        <location filename="../../app/ui/mainwindow.py" line="80"/>
         <source>Report</source>
         <translation>报告</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="73"/>
+        <location filename="../../app/ui/mainwindow.py" line="79"/>
+        <source>Ratings</source>
+        <translation>评分</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/mainwindow.py" line="81"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="77"/>
+        <location filename="../../app/ui/mainwindow.py" line="87"/>
         <source>Data: %1 · v%2</source>
         <translation>数据：%1 · v%2</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="82"/>
+        <location filename="../../app/ui/mainwindow.py" line="94"/>
         <source>Some job profiles could not be loaded: </source>
         <translation>部分职位配置无法加载：</translation>
     </message>
 </context>
 <context>
-    <name>ReportPage</name>
+    <name>RatingPage</name>
     <message>
-        <location filename="../../app/ui/report.py" line="64"/>
-        <source>Competency</source>
-        <translation>胜任力</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/report.py" line="64"/>
-        <source>Interviewers</source>
+        <location filename="../../app/ui/rating.py" line="94"/>
+        <source>Interviewer</source>
         <translation>面试官</translation>
     </message>
     <message>
-        <location filename="../../app/ui/report.py" line="64"/>
-        <source>Bar</source>
-        <translation>要求</translation>
+        <location filename="../../app/ui/rating.py" line="97"/>
+        <source>Ratings</source>
+        <translation>评分</translation>
     </message>
     <message>
-        <location filename="../../app/ui/report.py" line="65"/>
-        <source>AI suggestion</source>
-        <translation>AI 建议</translation>
+        <location filename="../../app/ui/rating.py" line="98"/>
+        <source>Save ratings</source>
+        <translation>保存评分</translation>
     </message>
     <message>
-        <location filename="../../app/ui/report.py" line="65"/>
-        <source>Result</source>
-        <translation>结论</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/report.py" line="67"/>
+        <location filename="../../app/ui/rating.py" line="99"/>
         <source>Open an interview from Home (double-click).</source>
         <translation>请在首页双击打开一场面试。</translation>
     </message>
     <message>
+        <location filename="../../app/ui/rating.py" line="130"/>
+        <source>Rating as %1. The BARS anchors describe what each level looks like; pick the level the evidence supports.</source>
+        <translation>评分人：%1。行为锚定评分量表（BARS）描述了每个等级的行为表现，请选择证据所支持的等级。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/rating.py" line="136"/>
+        <source>weight</source>
+        <translation>权重</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/rating.py" line="136"/>
+        <source>bar</source>
+        <translation>要求</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/rating.py" line="143"/>
+        <source>Level</source>
+        <translation>等级</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/rating.py" line="144"/>
+        <source>Note</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/rating.py" line="154"/>
+        <source>AI suggestion hidden until the interview ends (avoids anchoring).</source>
+        <translation>面试结束前不显示 AI 建议（避免先入为主）。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/rating.py" line="156"/>
+        <source>AI suggestion: none for this competency.</source>
+        <translation>AI 建议：该胜任力暂无建议。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/rating.py" line="158"/>
+        <source>AI suggestion: insufficient evidence.</source>
+        <translation>AI 建议：证据不足。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/rating.py" line="160"/>
+        <source>AI suggestion: %1 (confidence %2)</source>
+        <translation>AI 建议：%1（置信度 %2）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/rating.py" line="168"/>
+        <source>differs from your rating by 2+ levels</source>
+        <translation>与您的评分相差 2 级及以上</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/rating.py" line="190"/>
+        <source>Saved %1 ratings.</source>
+        <translation>已保存 %1 项评分。</translation>
+    </message>
+</context>
+<context>
+    <name>ReportPage</name>
+    <message>
+        <location filename="../../app/ui/report.py" line="65"/>
+        <source>Competency</source>
+        <translation>胜任力</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/report.py" line="66"/>
+        <source>Interviewers</source>
+        <translation>面试官</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/report.py" line="67"/>
+        <source>Bar</source>
+        <translation>要求</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/report.py" line="68"/>
+        <source>AI suggestion</source>
+        <translation>AI 建议</translation>
+    </message>
+    <message>
         <location filename="../../app/ui/report.py" line="69"/>
+        <source>Result</source>
+        <translation>结论</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/report.py" line="72"/>
+        <source>Open an interview from Home (double-click).</source>
+        <translation>请在首页双击打开一场面试。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/report.py" line="75"/>
         <source>AI suggestions are advisory and shown after the interview; the interviewers&apos; ratings are the decision. Nobody is rejected automatically.</source>
         <translation>AI 建议仅供参考，默认在面试结束后显示；以面试官的评分为准，系统不会自动淘汰任何人。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/report.py" line="80"/>
+        <location filename="../../app/ui/report.py" line="88"/>
         <source>Report</source>
         <translation>报告</translation>
     </message>
     <message>
-        <location filename="../../app/ui/report.py" line="90"/>
+        <location filename="../../app/ui/report.py" line="99"/>
         <source>Job match: no ratings yet</source>
         <translation>岗位匹配度：尚无评分</translation>
     </message>
     <message>
-        <location filename="../../app/ui/report.py" line="94"/>
+        <location filename="../../app/ui/report.py" line="103"/>
         <source>Job match: %1% (threshold %2%)</source>
         <translation>岗位匹配度：%1%（门槛 %2%）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/report.py" line="103"/>
+        <location filename="../../app/ui/report.py" line="114"/>
         <source>meets the bar</source>
         <translation>达标</translation>
     </message>
     <message>
-        <location filename="../../app/ui/report.py" line="103"/>
+        <location filename="../../app/ui/report.py" line="115"/>
         <source>below the bar</source>
         <translation>未达标</translation>
     </message>
     <message>
-        <location filename="../../app/ui/report.py" line="104"/>
+        <location filename="../../app/ui/report.py" line="116"/>
         <source>not rated</source>
         <translation>未评分</translation>
     </message>
     <message>
-        <location filename="../../app/ui/report.py" line="106"/>
+        <location filename="../../app/ui/report.py" line="119"/>
         <source>AI differs by 2+ levels</source>
         <translation>AI 与面试官相差 ≥2 级</translation>
     </message>
     <message>
-        <location filename="../../app/ui/report.py" line="118"/>
+        <location filename="../../app/ui/report.py" line="133"/>
         <source>Training gaps (most consequential first): </source>
         <translation>培训差距（影响最大的在前）：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/report.py" line="122"/>
+        <location filename="../../app/ui/report.py" line="140"/>
         <source>No gaps against the job&apos;s bars.</source>
         <translation>各项胜任力均达到岗位要求。</translation>
     </message>
@@ -371,72 +454,77 @@
 <context>
     <name>SettingsPage</name>
     <message>
-        <location filename="../../app/ui/settings_page.py" line="62"/>
+        <location filename="../../app/ui/settings_page.py" line="78"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_page.py" line="66"/>
+        <location filename="../../app/ui/settings_page.py" line="80"/>
         <source>Language</source>
         <translation>界面语言</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_page.py" line="67"/>
+        <location filename="../../app/ui/settings_page.py" line="81"/>
+        <source>Your name (on ratings)</source>
+        <translation>您的姓名（用于评分）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_page.py" line="82"/>
         <source>Hub address</source>
         <translation>中心服务器地址</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_page.py" line="68"/>
+        <location filename="../../app/ui/settings_page.py" line="83"/>
         <source>Camera (index or video file)</source>
         <translation>摄像头（设备序号或视频文件）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_page.py" line="69"/>
+        <location filename="../../app/ui/settings_page.py" line="84"/>
         <source>Microphone</source>
         <translation>麦克风</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_page.py" line="70"/>
+        <location filename="../../app/ui/settings_page.py" line="85"/>
         <source>AI suggestions</source>
         <translation>AI 建议</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_page.py" line="71"/>
+        <location filename="../../app/ui/settings_page.py" line="86"/>
         <source>Compliance profile</source>
         <translation>合规配置</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_page.py" line="72"/>
+        <location filename="../../app/ui/settings_page.py" line="87"/>
         <source>Data directory</source>
         <translation>数据目录</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_page.py" line="76"/>
+        <location filename="../../app/ui/settings_page.py" line="94"/>
         <source>empty: work offline</source>
         <translation>留空：离线工作</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_page.py" line="77"/>
+        <location filename="../../app/ui/settings_page.py" line="95"/>
         <source>system default</source>
         <translation>系统默认</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_page.py" line="78"/>
+        <location filename="../../app/ui/settings_page.py" line="96"/>
         <source>Show during the interview (default: only afterwards)</source>
         <translation>面试过程中显示（默认仅在面试后显示）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_page.py" line="80"/>
+        <location filename="../../app/ui/settings_page.py" line="100"/>
         <source>(set by your organisation; read-only)</source>
         <translation>（由所在组织设定，只读）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_page.py" line="81"/>
+        <location filename="../../app/ui/settings_page.py" line="102"/>
         <source>Save</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_page.py" line="108"/>
+        <location filename="../../app/ui/settings_page.py" line="131"/>
         <source>Saved.</source>
         <translation>已保存。</translation>
     </message>

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication
 from sqlmodel import select
@@ -30,7 +30,14 @@ def window(qtbot, ctx):  # type: ignore[no-untyped-def]
     ctx.settings.language = "en"
     win, tr = build_window(ctx, QApplication.instance())
     qtbot.addWidget(win)
-    return win, tr
+    yield win, tr
+    # Leave the application as we found it: no translator installed, no widgets that
+    # still point at this test's (soon closed) database.
+    tr.apply("en")
+    win.close()
+    win.deleteLater()
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    QApplication.processEvents()
 
 
 def test_home_lists_interviews_and_filters_by_job(window) -> None:  # type: ignore[no-untyped-def]
@@ -118,7 +125,7 @@ def test_language_switch_retranslates_every_page(window, ctx) -> None:  # type: 
     win.settings_page.language.setCurrentIndex(idx)  # applies at once and saves
     QApplication.processEvents()  # Qt delivers LanguageChange through the event loop
     assert tr.language == "zh_CN"
-    assert [win.nav.item(i).text() for i in range(4)] == ["首页", "候选人", "报告", "设置"]
+    assert [win.nav.item(i).text() for i in range(5)] == ["首页", "候选人", "评分", "报告", "设置"]
     assert win.home.interviews.item(0, 2).text() == "互联网产品经理"
     assert "离线" in win.home.sync_state.text()
     assert ctx.settings.language == "zh_CN"
@@ -126,16 +133,57 @@ def test_language_switch_retranslates_every_page(window, ctx) -> None:  # type: 
     from PySide6.QtWidgets import QLabel
 
     labels = [w for w in win.settings_page.findChildren(QLabel) if w.text() == "界面语言"]
-    assert len(labels) == 1 and win.settings_page.form.rowCount() == 7
+    assert len(labels) == 1 and win.settings_page.form.rowCount() == 8
 
 
 def test_screenshots_of_every_screen_in_both_languages(window, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     win, tr = window
     paths = screenshots(win, tr, tmp_path, (1366, 768))
-    assert len(paths) == 8
+    assert len(paths) == 10
     for p in paths:
         img = QImage(str(p))
         assert (img.width(), img.height()) == (1366, 768)
         # Not a blank grab: many distinct colours.
         colours = {img.pixel(x, y) for x in range(0, 1366, 37) for y in range(0, 768, 23)}
         assert len(colours) > 5, p
+
+
+def test_rating_panel_saves_levels_and_the_report_follows(window, ctx) -> None:  # type: ignore[no-untyped-def]
+    win, _ = window
+    ctx.settings.user_name = "李雷"
+    sid = win.home.interviews.item(0, 0).data(Qt.ItemDataRole.UserRole)
+    win.open_report(sid)
+    panel = win.rating
+    assert set(panel.rows) == {c.key for c in win.report.summary.lines}
+    row = panel.rows["teamwork"]
+    assert "8:" in row.anchors.text() and "10:" in row.anchors.text()
+    assert row.level.value() == -1  # this rater has not rated yet
+    # The sample interview has ended, so the AI column is shown (there is no suggestion yet).
+    assert "none for this competency" in row.ai.text()
+    row.level.setValue(9)
+    row.note.setText("跨团队推进讲得很具体")
+    panel.store()
+    assert "1" in panel.message.text()
+    # Teamwork: (5 + 6 + 9) / 3 = 6.67 -> still below 7, but the report moved.
+    line = next(c for c in win.report.summary.lines if c.key == "teamwork")
+    assert round(line.interviewer_level, 1) == 6.7
+    assert panel.rows["teamwork"].level.value() == 9
+
+
+def test_ai_is_hidden_during_a_live_interview(window, ctx) -> None:  # type: ignore[no-untyped-def]
+    win, _ = window
+    sid = win.home.interviews.item(0, 0).data(Qt.ItemDataRole.UserRole)
+    from app.storage.tables import InterviewSession
+
+    def reopen(s):  # type: ignore[no-untyped-def]
+        iv = s.get(InterviewSession, sid)
+        iv.ended_at = None
+        s.add(iv)
+
+    ctx.db.write(reopen)
+    ctx.settings.show_ai_live = False
+    win.open_report(sid)
+    assert "hidden" in win.rating.rows["teamwork"].ai.text()
+    ctx.settings.show_ai_live = True
+    win.rating.show_session(sid)
+    assert "hidden" not in win.rating.rows["teamwork"].ai.text()
