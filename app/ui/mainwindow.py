@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 from app import __version__
 from app.context import AppContext
 from app.ui.candidate import CandidatePage
+from app.ui.consent import ConsentPage
 from app.ui.home import HomePage
 from app.ui.i18n import Translations
 from app.ui.rating import RatingPage
@@ -27,7 +28,7 @@ from app.ui.widgets import banner
 
 
 class MainWindow(QMainWindow):
-    PAGES = ("home", "candidate", "rating", "report", "settings")
+    PAGES = ("home", "candidate", "consent", "rating", "report", "settings")
 
     def __init__(self, ctx: AppContext, tr: Translations) -> None:
         super().__init__()
@@ -37,10 +38,18 @@ class MainWindow(QMainWindow):
         self.stack = QStackedWidget()
         self.home = HomePage(ctx, tr)
         self.candidate = CandidatePage(ctx, tr)
+        self.consent = ConsentPage(ctx, tr)
         self.rating = RatingPage(ctx, tr)
         self.report = ReportPage(ctx, tr)
         self.settings_page = SettingsPage(ctx, tr)
-        for page in (self.home, self.candidate, self.rating, self.report, self.settings_page):
+        for page in (
+            self.home,
+            self.candidate,
+            self.consent,
+            self.rating,
+            self.report,
+            self.settings_page,
+        ):
             self.stack.addWidget(page)
         self.banner = banner()
         body = QHBoxLayout()
@@ -76,6 +85,7 @@ class MainWindow(QMainWindow):
             [
                 self.tr("Home"),
                 self.tr("Candidate"),
+                self.tr("Consent"),
                 self.tr("Ratings"),
                 self.tr("Report"),
                 self.tr("Settings"),
@@ -103,6 +113,7 @@ class MainWindow(QMainWindow):
         self.show_page("candidate")
 
     def open_report(self, session_id: uuid.UUID) -> None:
+        self.consent.show_session(session_id)
         self.rating.show_session(session_id)
         self.report.show_session(session_id)
         self.show_page("report")

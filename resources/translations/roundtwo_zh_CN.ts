@@ -125,6 +125,55 @@
     </message>
 </context>
 <context>
+    <name>ConsentPage</name>
+    <message>
+        <location filename="../../app/ui/consent.py" line="66"/>
+        <location filename="../../app/ui/consent.py" line="94"/>
+        <source>Consent</source>
+        <translation>知情同意</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/consent.py" line="68"/>
+        <source>Read this with the candidate before anything is recorded. Each purpose is a separate choice; declining AI analysis still allows a normal interview with notes and ratings.</source>
+        <translation>开始录制前，请与候选人一起阅读以下内容。每一项用途单独选择；不同意 AI 分析也可以正常面试、记录备注和评分。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/consent.py" line="71"/>
+        <source>Open an interview from Home (double-click).</source>
+        <translation>请在首页双击打开一场面试。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/consent.py" line="72"/>
+        <source>Record the candidate&apos;s choices</source>
+        <translation>记录候选人的选择</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/consent.py" line="102"/>
+        <source>The candidate agrees</source>
+        <translation>候选人同意</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/consent.py" line="109"/>
+        <source>Notice version %1.</source>
+        <translation>告知书版本 %1。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/consent.py" line="131"/>
+        <source>yes</source>
+        <translation>是</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/consent.py" line="131"/>
+        <source>no</source>
+        <translation>否</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/consent.py" line="132"/>
+        <source>Recorded. Recording: %1 · AI analysis: %2 · camera/voice cues stored: %3 · sync to hub: %4</source>
+        <translation>已记录。录音录像：%1 · AI 分析：%2 · 保存摄像头/声音信号：%3 · 同步到中心服务器：%4</translation>
+    </message>
+</context>
+<context>
     <name>HomePage</name>
     <message>
         <location filename="../../app/ui/home.py" line="76"/>
@@ -250,42 +299,47 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="71"/>
+        <location filename="../../app/ui/mainwindow.py" line="75"/>
         <source>RoundTwo — structured second-round interviews</source>
         <translation>二面 RoundTwo — 结构化二面面试</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="77"/>
+        <location filename="../../app/ui/mainwindow.py" line="81"/>
         <source>Home</source>
         <translation>首页</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="78"/>
+        <location filename="../../app/ui/mainwindow.py" line="82"/>
         <source>Candidate</source>
         <translation>候选人</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="80"/>
+        <location filename="../../app/ui/mainwindow.py" line="83"/>
+        <source>Consent</source>
+        <translation>知情同意</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/mainwindow.py" line="85"/>
         <source>Report</source>
         <translation>报告</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="79"/>
+        <location filename="../../app/ui/mainwindow.py" line="84"/>
         <source>Ratings</source>
         <translation>评分</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="81"/>
+        <location filename="../../app/ui/mainwindow.py" line="86"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="87"/>
+        <location filename="../../app/ui/mainwindow.py" line="92"/>
         <source>Data: %1 · v%2</source>
         <translation>数据：%1 · v%2</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="94"/>
+        <location filename="../../app/ui/mainwindow.py" line="99"/>
         <source>Some job profiles could not be loaded: </source>
         <translation>部分职位配置无法加载：</translation>
     </message>

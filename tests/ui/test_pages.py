@@ -125,7 +125,14 @@ def test_language_switch_retranslates_every_page(window, ctx) -> None:  # type: 
     win.settings_page.language.setCurrentIndex(idx)  # applies at once and saves
     QApplication.processEvents()  # Qt delivers LanguageChange through the event loop
     assert tr.language == "zh_CN"
-    assert [win.nav.item(i).text() for i in range(5)] == ["首页", "候选人", "评分", "报告", "设置"]
+    assert [win.nav.item(i).text() for i in range(6)] == [
+        "首页",
+        "候选人",
+        "知情同意",
+        "评分",
+        "报告",
+        "设置",
+    ]
     assert win.home.interviews.item(0, 2).text() == "互联网产品经理"
     assert "离线" in win.home.sync_state.text()
     assert ctx.settings.language == "zh_CN"
@@ -139,7 +146,7 @@ def test_language_switch_retranslates_every_page(window, ctx) -> None:  # type: 
 def test_screenshots_of_every_screen_in_both_languages(window, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     win, tr = window
     paths = screenshots(win, tr, tmp_path, (1366, 768))
-    assert len(paths) == 10
+    assert len(paths) == 12
     for p in paths:
         img = QImage(str(p))
         assert (img.width(), img.height()) == (1366, 768)
@@ -187,3 +194,31 @@ def test_ai_is_hidden_during_a_live_interview(window, ctx) -> None:  # type: ign
     ctx.settings.show_ai_live = True
     win.rating.show_session(sid)
     assert "hidden" not in win.rating.rows["teamwork"].ai.text()
+
+
+def test_consent_step_records_each_purpose_with_the_notice_version(window, ctx) -> None:  # type: ignore[no-untyped-def]
+    from app.core.domain import ConsentPurpose as P
+    from app.storage import consent as consent_store
+
+    win, _ = window
+    sid = win.home.interviews.item(0, 0).data(Qt.ItemDataRole.UserRole)
+    win.open_report(sid)
+    page = win.consent
+    # Under the default strict profile there is no camera-cue choice to make.
+    assert set(page.choices) == {P.RECORDING, P.AI_CONTENT, P.SYNC_TO_HUB}
+    page.choices[P.RECORDING].setChecked(True)
+    page.choices[P.AI_CONTENT].setChecked(False)  # declines AI: the interview still runs
+    page.choices[P.SYNC_TO_HUB].setChecked(False)
+    got = []
+    page.recorded.connect(lambda s, perm: got.append(perm))
+    page.store()
+    assert got and got[0].record and not got[0].analyse_content
+    with ctx.db.read() as s:
+        assert consent_store.granted_purposes(s, sid) == {P.RECORDING}
+        from sqlmodel import select
+
+        from app.storage.tables import ConsentRecord
+
+        rows = s.exec(select(ConsentRecord).where(ConsentRecord.session_id == sid)).all()
+    assert any(r.notice_version == page.notice.version for r in rows)
+    assert "AI" in page.status.text()
