@@ -12,7 +12,9 @@ matplotlib.use("Agg")
 
 from matplotlib import font_manager
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
+from app.reports.dashboard import Dashboard
 from app.reports.summary import InterviewSummary
 
 _CJK_CANDIDATES = (
@@ -113,4 +115,58 @@ def bars_png(summary: InterviewSummary, lang: str) -> bytes:
     ax.set_yticklabels(names, fontsize=8)
     ax.set_xlim(0, 10)
     ax.legend(fontsize=7, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3, frameon=False)
+    return _png(fig)
+
+
+def distribution_png(dash: Dashboard, lang: str) -> bytes:
+    """Levels per competency across candidates (dots + mean), with each bar marked."""
+    zh = lang.startswith("zh")
+    names = [(n_zh if zh else n_en) for _, n_zh, n_en, _ in dash.competencies]
+    fig = _figure(5.6, 0.42 * len(names) + 1.2)
+    ax = fig.add_subplot()
+    for y, (key, _zh, _en, req) in enumerate(dash.competencies):
+        vals = dash.distribution.get(key, [])
+        ax.scatter(vals, [y] * len(vals), s=18, alpha=0.6, color="#2166ac")
+        if vals:
+            ax.scatter(
+                [sum(vals) / len(vals)],
+                [y],
+                marker="D",
+                s=36,
+                color="#f4a582",
+                edgecolor="black",
+                zorder=3,
+            )
+        ax.scatter([req], [y], marker="|", s=300, color="black", zorder=4)
+    ax.set_yticks(list(range(len(names))))
+    ax.set_yticklabels(names, fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlim(0, 10)
+    ax.set_xlabel("等级（◆均值，|要求）" if zh else "level (◆ mean, | bar)", fontsize=8)
+    return _png(fig)
+
+
+FUNNEL_LABELS = {
+    "applied": ("投递", "Applied"),
+    "round1_passed": ("一面通过", "Passed round 1"),
+    "round2_scheduled": ("二面已安排", "Round 2 scheduled"),
+    "round2_completed": ("二面已完成", "Round 2 done"),
+    "meets_threshold": ("达到匹配门槛", "Meets match threshold"),
+}
+
+
+def funnel_png(dash: Dashboard, lang: str) -> bytes:
+    zh = lang.startswith("zh")
+    labels = [FUNNEL_LABELS[s][0 if zh else 1] for s, _ in dash.funnel]
+    counts = [n for _, n in dash.funnel]
+    fig = _figure(4.2, 2.6)
+    ax = fig.add_subplot()
+    ax.barh(range(len(counts)), counts, color="#4393c3")
+    for i, n in enumerate(counts):
+        ax.text(n, i, f" {n}", va="center", fontsize=8)
+    ax.set_yticks(list(range(len(labels))))
+    ax.set_yticklabels(labels, fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlim(0, max([*counts, 1]) * 1.2)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     return _png(fig)

@@ -19,6 +19,7 @@ from app import __version__
 from app.context import AppContext
 from app.ui.candidate import CandidatePage
 from app.ui.consent import ConsentPage
+from app.ui.dashboard import DashboardPage
 from app.ui.home import HomePage
 from app.ui.i18n import Translations
 from app.ui.rating import RatingPage
@@ -28,7 +29,7 @@ from app.ui.widgets import banner
 
 
 class MainWindow(QMainWindow):
-    PAGES = ("home", "candidate", "consent", "rating", "report", "settings")
+    PAGES = ("home", "candidate", "consent", "rating", "report", "dashboard", "settings")
 
     def __init__(self, ctx: AppContext, tr: Translations) -> None:
         super().__init__()
@@ -41,6 +42,7 @@ class MainWindow(QMainWindow):
         self.consent = ConsentPage(ctx, tr)
         self.rating = RatingPage(ctx, tr)
         self.report = ReportPage(ctx, tr)
+        self.dashboard = DashboardPage(ctx, tr)
         self.settings_page = SettingsPage(ctx, tr)
         for page in (
             self.home,
@@ -48,6 +50,7 @@ class MainWindow(QMainWindow):
             self.consent,
             self.rating,
             self.report,
+            self.dashboard,
             self.settings_page,
         ):
             self.stack.addWidget(page)
@@ -68,6 +71,7 @@ class MainWindow(QMainWindow):
         self.home.report_opened.connect(self.open_report)
         self.settings_page.language_changed.connect(self.i18n.apply)
         self.rating.saved.connect(self.report.show_session)
+        self.rating.saved.connect(lambda _sid: self.dashboard.refresh())
         self.retranslate()
         self.nav.setCurrentRow(0)
 
@@ -88,6 +92,7 @@ class MainWindow(QMainWindow):
                 self.tr("Consent"),
                 self.tr("Ratings"),
                 self.tr("Report"),
+                self.tr("Dashboard"),
                 self.tr("Settings"),
             ]
         )

@@ -128,49 +128,107 @@
     <name>ConsentPage</name>
     <message>
         <location filename="../../app/ui/consent.py" line="66"/>
-        <location filename="../../app/ui/consent.py" line="94"/>
+        <location filename="../../app/ui/consent.py" line="97"/>
         <source>Consent</source>
         <translation>知情同意</translation>
     </message>
     <message>
-        <location filename="../../app/ui/consent.py" line="68"/>
+        <location filename="../../app/ui/consent.py" line="69"/>
         <source>Read this with the candidate before anything is recorded. Each purpose is a separate choice; declining AI analysis still allows a normal interview with notes and ratings.</source>
         <translation>开始录制前，请与候选人一起阅读以下内容。每一项用途单独选择；不同意 AI 分析也可以正常面试、记录备注和评分。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/consent.py" line="71"/>
+        <location filename="../../app/ui/consent.py" line="74"/>
         <source>Open an interview from Home (double-click).</source>
         <translation>请在首页双击打开一场面试。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/consent.py" line="72"/>
+        <location filename="../../app/ui/consent.py" line="75"/>
         <source>Record the candidate&apos;s choices</source>
         <translation>记录候选人的选择</translation>
     </message>
     <message>
-        <location filename="../../app/ui/consent.py" line="102"/>
+        <location filename="../../app/ui/consent.py" line="105"/>
         <source>The candidate agrees</source>
         <translation>候选人同意</translation>
     </message>
     <message>
-        <location filename="../../app/ui/consent.py" line="109"/>
+        <location filename="../../app/ui/consent.py" line="111"/>
         <source>Notice version %1.</source>
         <translation>告知书版本 %1。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/consent.py" line="131"/>
+        <location filename="../../app/ui/consent.py" line="140"/>
         <source>yes</source>
         <translation>是</translation>
     </message>
     <message>
-        <location filename="../../app/ui/consent.py" line="131"/>
+        <location filename="../../app/ui/consent.py" line="140"/>
         <source>no</source>
         <translation>否</translation>
     </message>
     <message>
-        <location filename="../../app/ui/consent.py" line="132"/>
+        <location filename="../../app/ui/consent.py" line="143"/>
         <source>Recorded. Recording: %1 · AI analysis: %2 · camera/voice cues stored: %3 · sync to hub: %4</source>
         <translation>已记录。录音录像：%1 · AI 分析：%2 · 保存摄像头/声音信号：%3 · 同步到中心服务器：%4</translation>
+    </message>
+</context>
+<context>
+    <name>DashboardPage</name>
+    <message>
+        <location filename="../../app/ui/dashboard.py" line="75"/>
+        <source>Dashboard</source>
+        <translation>看板</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/dashboard.py" line="76"/>
+        <source>Export CSV</source>
+        <translation>导出 CSV</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/dashboard.py" line="77"/>
+        <source>Export Excel</source>
+        <translation>导出 Excel</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/dashboard.py" line="79"/>
+        <source>Rank</source>
+        <translation>排名</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/dashboard.py" line="79"/>
+        <source>Candidate</source>
+        <translation>候选人</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/dashboard.py" line="79"/>
+        <source>Match %</source>
+        <translation>匹配度 %</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/dashboard.py" line="80"/>
+        <source>Meets threshold</source>
+        <translation>达到门槛</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/dashboard.py" line="80"/>
+        <source>Below the bar in</source>
+        <translation>未达标项</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/dashboard.py" line="119"/>
+        <source>%1 interviews rated for this job.</source>
+        <translation>该职位已评分的面试：%1 场。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/dashboard.py" line="127"/>
+        <source>Export</source>
+        <translation>导出</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/dashboard.py" line="136"/>
+        <source>Exported to %1</source>
+        <translation>已导出到 %1</translation>
     </message>
 </context>
 <context>
@@ -299,47 +357,52 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="75"/>
+        <location filename="../../app/ui/mainwindow.py" line="83"/>
         <source>RoundTwo — structured second-round interviews</source>
         <translation>二面 RoundTwo — 结构化二面面试</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="81"/>
+        <location filename="../../app/ui/mainwindow.py" line="89"/>
         <source>Home</source>
         <translation>首页</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="82"/>
+        <location filename="../../app/ui/mainwindow.py" line="90"/>
         <source>Candidate</source>
         <translation>候选人</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="83"/>
+        <location filename="../../app/ui/mainwindow.py" line="91"/>
         <source>Consent</source>
         <translation>知情同意</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="85"/>
+        <location filename="../../app/ui/mainwindow.py" line="93"/>
         <source>Report</source>
         <translation>报告</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="84"/>
+        <location filename="../../app/ui/mainwindow.py" line="92"/>
         <source>Ratings</source>
         <translation>评分</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="86"/>
+        <location filename="../../app/ui/mainwindow.py" line="94"/>
+        <source>Dashboard</source>
+        <translation>看板</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/mainwindow.py" line="95"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="92"/>
+        <location filename="../../app/ui/mainwindow.py" line="101"/>
         <source>Data: %1 · v%2</source>
         <translation>数据：%1 · v%2</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="99"/>
+        <location filename="../../app/ui/mainwindow.py" line="108"/>
         <source>Some job profiles could not be loaded: </source>
         <translation>部分职位配置无法加载：</translation>
     </message>

@@ -125,12 +125,13 @@ def test_language_switch_retranslates_every_page(window, ctx) -> None:  # type: 
     win.settings_page.language.setCurrentIndex(idx)  # applies at once and saves
     QApplication.processEvents()  # Qt delivers LanguageChange through the event loop
     assert tr.language == "zh_CN"
-    assert [win.nav.item(i).text() for i in range(6)] == [
+    assert [win.nav.item(i).text() for i in range(7)] == [
         "首页",
         "候选人",
         "知情同意",
         "评分",
         "报告",
+        "看板",
         "设置",
     ]
     assert win.home.interviews.item(0, 2).text() == "互联网产品经理"
@@ -146,7 +147,7 @@ def test_language_switch_retranslates_every_page(window, ctx) -> None:  # type: 
 def test_screenshots_of_every_screen_in_both_languages(window, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     win, tr = window
     paths = screenshots(win, tr, tmp_path, (1366, 768))
-    assert len(paths) == 12
+    assert len(paths) == 14
     for p in paths:
         img = QImage(str(p))
         assert (img.width(), img.height()) == (1366, 768)
@@ -222,3 +223,15 @@ def test_consent_step_records_each_purpose_with_the_notice_version(window, ctx) 
         rows = s.exec(select(ConsentRecord).where(ConsentRecord.session_id == sid)).all()
     assert any(r.notice_version == page.notice.version for r in rows)
     assert "AI" in page.status.text()
+
+
+def test_dashboard_ranks_and_exports(window, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    win, _ = window
+    page = win.dashboard
+    assert page.job.currentData() == "internet-product-manager"
+    assert page.ranking.rowCount() == 1 and page.ranking.item(0, 1).text() == "林晓雯"
+    assert page.ranking.item(0, 2).text() == "96.8"
+    out = page._export(".xlsx", tmp_path / "d.xlsx")
+    assert out is not None and out.stat().st_size > 0
+    page.job.setCurrentIndex(page.job.findData("retail-store-manager"))
+    assert page.ranking.rowCount() == 0
