@@ -167,7 +167,7 @@ def render_pdf(data: ReportData, lang: str) -> bytes:
     from reportlab.lib.units import mm
     from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-    from app.training.fonts import register_cjk_font
+    from app.reports.fonts import register_cjk_font
 
     font = register_cjk_font()
     s = data.summary

@@ -202,6 +202,26 @@ class Database:
     def write(self, fn: Callable[[Session], T], timeout: float | None = 60.0) -> T:
         return self.submit(fn).result(timeout=timeout)
 
+    def maintenance(self, *statements: str) -> None:
+        """Run statements that must not be inside a transaction (VACUUM, checkpoints) on the
+        writer thread, so they never race a write."""
+        if self._writer is None or self.write_engine is None:
+            raise RuntimeError("database is not open")
+        engine = self.write_engine
+
+        def job() -> None:
+            with sqlite_errors(self.path):
+                raw = engine.raw_connection()
+                try:
+                    cur = raw.cursor()
+                    for sql in statements:
+                        cur.execute(sql)
+                    cur.close()
+                finally:
+                    raw.close()
+
+        self._writer.submit(job).result(timeout=600)
+
     def close(self) -> None:
         if self._writer is not None:
             self._writer.shutdown(wait=True)
