@@ -1,0 +1,113 @@
+"""`roundtwo privacy ...`: erase a candidate, retention timers, audit log verify and export."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import uuid
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import col, select
+
+from app.context import open_context
+from app.core.compliance import load_compliance_profile
+from app.core.errors import DataDirError, InvalidInputError, NotFoundError
+from app.storage import repo
+from app.storage.deletion import delete_candidate
+from app.storage.retention import sweep
+from app.storage.tables import AuditLog, Candidate
+
+
+def register(sub: Any) -> None:
+    p: argparse.ArgumentParser = sub.add_parser(
+        "privacy", help="erase candidates, retention timers, audit log"
+    )
+    ps = p.add_subparsers(dest="privacy_command", metavar="SUBCOMMAND", required=True)
+    d = ps.add_parser("delete", help="erase a candidate from this laptop (tombstones sync)")
+    d.add_argument("candidate", help="candidate id, or an exact name")
+    d.add_argument("--reason", default="deletion request")
+    d.add_argument("--yes", action="store_true", help="do not ask")
+    d.set_defaults(handler=_delete)
+    s = ps.add_parser("sweep", help="apply the compliance profile's retention periods")
+    s.add_argument("--dry-run", action="store_true")
+    s.set_defaults(handler=_sweep)
+    v = ps.add_parser("audit-verify", help="check the audit log's hash chain")
+    v.set_defaults(handler=_verify)
+    e = ps.add_parser("audit-export", help="write the audit log as JSON lines")
+    e.add_argument("out", type=Path)
+    e.set_defaults(handler=_export)
+
+
+def _find(s: Any, ref: str) -> uuid.UUID:
+    try:
+        cid = uuid.UUID(ref)
+    except ValueError:
+        rows = s.exec(select(Candidate).where(Candidate.name == ref)).all()
+        if len(rows) > 1:
+            raise InvalidInputError(
+                f"{len(rows)} candidates are called '{ref}'; give the id instead."
+            ) from None
+        if not rows:
+            raise NotFoundError(f"No candidate called '{ref}'.") from None
+        found: uuid.UUID = rows[0].id
+        return found
+    if s.get(Candidate, cid) is None:
+        raise NotFoundError(f"No candidate {cid} on this laptop.")
+    return cid
+
+
+def _delete(args: argparse.Namespace) -> int:
+    with open_context() as ctx:
+        with ctx.db.read() as s:
+            cid = _find(s, args.candidate)
+        if not args.yes:
+            raise InvalidInputError("Erasing cannot be undone: add --yes to confirm.")
+        rep = delete_candidate(
+            ctx.db, cid, by=ctx.settings.user_name or "local", reason=args.reason
+        )
+        print(json.dumps(rep.as_dict(), ensure_ascii=False, indent=2))
+    return 0
+
+
+def _sweep(args: argparse.Namespace) -> int:
+    with open_context() as ctx:
+        profile = load_compliance_profile(ctx.settings.compliance_profile)
+        rep = sweep(ctx.db, profile, now=dt.datetime.now(dt.UTC), dry_run=args.dry_run)
+        print(json.dumps(rep.as_dict(), ensure_ascii=False, indent=2))
+    return 0
+
+
+def _verify(args: argparse.Namespace) -> int:
+    with open_context() as ctx, ctx.db.read() as s:
+        bad = repo.verify_audit(s)
+        total = len(s.exec(select(AuditLog)).all())
+    if bad:
+        print(f"audit log: {len(bad)} of {total} entries fail the hash chain: seq {bad[:20]}")
+        return 1
+    print(f"audit log: {total} entries, chain intact")
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    with open_context() as ctx, ctx.db.read() as s:
+        rows = s.exec(select(AuditLog).order_by(col(AuditLog.seq))).all()
+        try:
+            with args.out.open("w", encoding="utf-8") as f:
+                for r in rows:
+                    f.write(json.dumps(r.model_dump(mode="json"), ensure_ascii=False) + "\n")
+        except OSError as exc:
+            raise DataDirError(f"Cannot write {args.out} ({exc.strerror}).") from exc
+        ctx.db.write(
+            lambda w: repo.append_audit(
+                w,
+                ctx.settings.user_name or "local",
+                "export",
+                "auditlog",
+                None,
+                {"file": str(args.out)},
+            )
+        )
+    print(f"{len(rows)} audit entries written to {args.out}")
+    return 0
