@@ -9,15 +9,10 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import col, select
-
-from app.context import open_context
-from app.core.compliance import load_compliance_profile
 from app.core.errors import DataDirError, InvalidInputError, NotFoundError
-from app.storage import repo
-from app.storage.deletion import delete_candidate
-from app.storage.retention import sweep
-from app.storage.tables import AuditLog, Candidate
+
+# The store and its dependencies are imported inside the handlers: building the parser
+# (every `roundtwo` call, `--help` included) must stay fast.
 
 
 def register(sub: Any) -> None:
@@ -41,6 +36,10 @@ def register(sub: Any) -> None:
 
 
 def _find(s: Any, ref: str) -> uuid.UUID:
+    from sqlmodel import select
+
+    from app.storage.tables import Candidate
+
     try:
         cid = uuid.UUID(ref)
     except ValueError:
@@ -59,6 +58,9 @@ def _find(s: Any, ref: str) -> uuid.UUID:
 
 
 def _delete(args: argparse.Namespace) -> int:
+    from app.context import open_context
+    from app.storage.deletion import delete_candidate
+
     with open_context() as ctx:
         with ctx.db.read() as s:
             cid = _find(s, args.candidate)
@@ -72,6 +74,10 @@ def _delete(args: argparse.Namespace) -> int:
 
 
 def _sweep(args: argparse.Namespace) -> int:
+    from app.context import open_context
+    from app.core.compliance import load_compliance_profile
+    from app.storage.retention import sweep
+
     with open_context() as ctx:
         profile = load_compliance_profile(ctx.settings.compliance_profile)
         rep = sweep(ctx.db, profile, now=dt.datetime.now(dt.UTC), dry_run=args.dry_run)
@@ -80,6 +86,12 @@ def _sweep(args: argparse.Namespace) -> int:
 
 
 def _verify(args: argparse.Namespace) -> int:
+    from sqlmodel import select
+
+    from app.context import open_context
+    from app.storage import repo
+    from app.storage.tables import AuditLog
+
     with open_context() as ctx, ctx.db.read() as s:
         bad = repo.verify_audit(s)
         total = len(s.exec(select(AuditLog)).all())
@@ -91,6 +103,12 @@ def _verify(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
+    from sqlmodel import col, select
+
+    from app.context import open_context
+    from app.storage import repo
+    from app.storage.tables import AuditLog
+
     with open_context() as ctx, ctx.db.read() as s:
         rows = s.exec(select(AuditLog).order_by(col(AuditLog.seq))).all()
         try:

@@ -6,11 +6,6 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from app.context import open_context
-from app.reports.pdf import gather, resolve_session, write_json, write_pdf
-from app.reports.summary import render_text
-from app.storage import repo
-
 
 def register(sub: Any) -> None:
     p: argparse.ArgumentParser = sub.add_parser(
@@ -24,6 +19,12 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # Imported here: building the parser must stay fast (matplotlib and reportlab are not).
+    from app.context import open_context
+    from app.reports.pdf import gather, resolve_session, write_json, write_pdf
+    from app.reports.summary import render_text
+    from app.storage import repo
+
     with open_context() as ctx:
         lang = args.lang or ("zh" if ctx.settings.language.startswith("zh") else "en")
         with ctx.db.read() as s:

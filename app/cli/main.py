@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from app import __version__
-from app.core.errors import ErrorKind, RoundTwoError
+from app.core.errors import DependencyError, ErrorKind, RoundTwoError
 from app.core.paths import HOME_ENV
 
 log = logging.getLogger("roundtwo.cli")
@@ -57,10 +57,26 @@ def build_parser() -> argparse.ArgumentParser:
 
     # Each capability adds its commands in its own module `app/cli/cmd_*.py`, which defines
     # `register(subparsers)` and sets `handler` on its parsers (no central list to edit).
+    # A broken plug-in must not take the other commands down with it.
     for info in sorted(pkgutil.iter_modules(_cli_path()), key=_name):
-        if info.name.startswith("cmd_"):
+        if not info.name.startswith("cmd_"):
+            continue
+        try:
             importlib.import_module(f"app.cli.{info.name}").register(sub)
+        except Exception as exc:
+            log.debug("command module %s failed to load", info.name, exc_info=True)
+            name = info.name[4:]
+            broken = sub.add_parser(name, help=f"(unavailable: {type(exc).__name__})")
+            broken.add_argument("rest", nargs=argparse.REMAINDER)
+            broken.set_defaults(handler=_unavailable(name, exc))
     return parser
+
+
+def _unavailable(name: str, exc: Exception):  # type: ignore[no-untyped-def]
+    def handler(_args: argparse.Namespace) -> int:
+        raise DependencyError(f"The '{name}' command could not be loaded ({exc}).")
+
+    return handler
 
 
 def _cli_path() -> list[str]:
