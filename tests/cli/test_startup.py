@@ -23,7 +23,6 @@ HEAVY = (
     "recordlinkage",
     "openpyxl",
     "PySide6",
-    "sqlmodel",
 )
 
 
