@@ -42,7 +42,9 @@ def main() -> int:
             data = {"error": f"{type(exc).__name__}: {exc}", "traceback": traceback.format_exc()}
         data["wall_s"] = round(time.perf_counter() - t0, 2)
         result["benchmarks"][name] = data  # type: ignore[index]
+        print(f"bench {name}: done in {data['wall_s']} s", file=sys.stderr)
     text = json.dumps(result, ensure_ascii=False, indent=2)
+    print(text)
     if args.out:
         args.out.write_text(text + "\n", encoding="utf-8")
     return 1 if failed else 0

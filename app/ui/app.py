@@ -53,6 +53,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--demo", action="store_true", help="load the sample interview first")
     parser.add_argument("--screenshots", type=Path, help="render every screen to PNG and exit")
     parser.add_argument("--size", default="1366x768")
+    parser.add_argument(
+        "--exit-after-show", action="store_true",
+        help="print 'shown <peak RSS MB>' once the window is on screen and quit (benchmarks)",
+    )
     args = parser.parse_args(argv)
     if args.screenshots and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -82,4 +86,24 @@ def main(argv: Sequence[str] | None = None) -> int:
                 win.open_report(rows[0].session_id)
         win.resize(1366, 768)
         win.show()
+        if args.exit_after_show:
+            from PySide6.QtCore import QTimer
+
+            def report() -> None:
+                print(f"shown {_peak_rss_mb():.0f}", flush=True)  # noqa: T201
+                app.quit()
+
+            QTimer.singleShot(0, report)
         return app.exec()
+
+
+def _peak_rss_mb() -> float:
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
