@@ -29,9 +29,15 @@ setup: $(STAMP) translations
 screenshots: setup
 	ROUNDTWO_HOME="$(DEMO_HOME)" $(VENV)/bin/roundtwo gui --screenshots docs/screenshots
 
-## Run the main job on the bundled sample interview, with the embedded defaults.
+## Run the main job on the bundled sample interview, with the embedded defaults; with a
+## display, then open the desktop app on it.
 demo: setup
 	ROUNDTWO_HOME="$(DEMO_HOME)" $(VENV)/bin/roundtwo demo
+	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ]; then \
+	  ROUNDTWO_HOME="$(DEMO_HOME)" QT_QPA_PLATFORM= $(VENV)/bin/roundtwo gui --demo; \
+	else \
+	  echo "No display: run 'roundtwo gui --demo' on a desktop, or 'make screenshots'."; \
+	fi
 
 lint: setup
 	$(VENV)/bin/ruff check .

@@ -314,21 +314,13 @@ def doctor(args: argparse.Namespace) -> int:
 
 def demo(args: argparse.Namespace) -> int:
     from app.reports.summary import build_summary, render_text
-    from app.samples import load_sample_interview, read_sample
-
-    from app.scoring.scorer import Scorer
-    from app.scoring.session import save_suggestions, score_session
+    from app.samples import prepare_demo
 
     with open_context() as ctx:
         lang = _lang(args, ctx)
-        session_id = ctx.db.write(load_sample_interview)
         # The AI reads the answers and proposes a level per competency with its evidence;
         # it sits beside the interviewers' ratings, which remain the decision.
-        with ctx.db.read() as s:
-            job = repo.get_job(s, read_sample()["job"])
-            scorer = Scorer(repo.job_profile(job))
-            suggestions = score_session(s, session_id, scorer)
-        ctx.db.write(lambda w: save_suggestions(w, session_id, suggestions))
+        session_id = prepare_demo(ctx.db)
         with ctx.db.read() as s:
             summary = build_summary(s, session_id)
         for line in render_text(summary, lang):

@@ -14,6 +14,7 @@ from app.core.domain import ConsentPurpose, InterviewStatus
 from app.core.errors import InvalidInputError, NotFoundError
 from app.core.paths import resources_dir
 from app.storage import repo
+from app.storage.db import Database
 from app.storage.tables import (
     Answer,
     Application,
@@ -148,3 +149,17 @@ def load_sample_interview(session: Session, path: Path | None = None) -> uuid.UU
 
 def sample_session_ids(session: Session) -> list[uuid.UUID]:
     return [s.id for s in session.exec(select(InterviewSession)).all()]
+
+
+def prepare_demo(db: Database) -> uuid.UUID:
+    """Load the sample interview and let the on-device scorer propose levels for it."""
+    from app.scoring.scorer import Scorer
+    from app.scoring.session import save_suggestions, score_session
+
+    session_id = db.write(load_sample_interview)
+    with db.read() as s:
+        job = repo.get_job(s, read_sample()["job"])
+        scorer = Scorer(repo.job_profile(job))
+        suggestions = score_session(s, session_id, scorer)
+    db.write(lambda w: save_suggestions(w, session_id, suggestions))
+    return session_id

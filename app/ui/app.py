@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app.context import AppContext, open_context
 from app.core.errors import RoundTwoError
-from app.samples import load_sample_interview
+from app.samples import prepare_demo
 from app.storage import queries
 from app.ui.i18n import Translations
 from app.ui.mainwindow import MainWindow
@@ -71,7 +71,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.kind.exit_code
     with ctx:
         if args.demo or args.screenshots:
-            ctx.db.write(load_sample_interview)
+            prepare_demo(ctx.db)
         win, tr = build_window(ctx, app)
         if args.screenshots:
             w, h = (int(x) for x in args.size.lower().split("x"))
