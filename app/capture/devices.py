@@ -6,6 +6,8 @@ import contextlib
 import logging
 import os
 import sys
+import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,7 +38,7 @@ def list_cameras(max_index: int = 4) -> tuple[list[DeviceInfo], str]:
     else:
         candidates = list(range(max_index))
     # OpenCV prints probe failures to stderr; keep the terminal clean.
-    with _quiet_stderr():
+    with quiet_stderr():
         for idx in candidates:
             cap = cv2.VideoCapture(idx)
             try:
@@ -80,17 +82,26 @@ def list_microphones() -> tuple[list[DeviceInfo], str]:
 
 
 @contextlib.contextmanager
-def _quiet_stderr():  # type: ignore[no-untyped-def]
-    try:
-        fd = sys.stderr.fileno()
-    except (AttributeError, OSError, ValueError):
-        yield
-        return
-    saved = os.dup(fd)
-    try:
-        with open(os.devnull, "w") as devnull:  # noqa: PTH123
-            os.dup2(devnull.fileno(), fd)
+def quiet_stderr() -> Iterator[None]:
+    """Silence C libraries (OpenCV, ALSA, JACK) that print probe failures straight to fd 2.
+
+    fd 2 belongs to the whole process, so uses are serialised: two threads swapping it at
+    once could leave it pointing at /dev/null for good.
+    """
+    with _STDERR_LOCK:
+        try:
+            fd = sys.stderr.fileno()
+        except (AttributeError, OSError, ValueError):
             yield
-    finally:
-        os.dup2(saved, fd)
-        os.close(saved)
+            return
+        saved = os.dup(fd)
+        try:
+            with open(os.devnull, "w") as devnull:  # noqa: PTH123
+                os.dup2(devnull.fileno(), fd)
+                yield
+        finally:
+            os.dup2(saved, fd)
+            os.close(saved)
+
+
+_STDERR_LOCK = threading.RLock()
