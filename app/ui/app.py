@@ -54,7 +54,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--screenshots", type=Path, help="render every screen to PNG and exit")
     parser.add_argument("--size", default="1366x768")
     parser.add_argument(
-        "--exit-after-show", action="store_true",
+        "--exit-after-show",
+        action="store_true",
         help="print 'shown <peak RSS MB>' once the window is on screen and quit (benchmarks)",
     )
     args = parser.parse_args(argv)

@@ -24,12 +24,13 @@ from app.ui.home import HomePage
 from app.ui.i18n import Translations
 from app.ui.rating import RatingPage
 from app.ui.report import ReportPage
+from app.ui.room import RoomPage
 from app.ui.settings_page import SettingsPage
 from app.ui.widgets import banner
 
 
 class MainWindow(QMainWindow):
-    PAGES = ("home", "candidate", "consent", "rating", "report", "dashboard", "settings")
+    PAGES = ("home", "candidate", "consent", "room", "rating", "report", "dashboard", "settings")
 
     def __init__(self, ctx: AppContext, tr: Translations) -> None:
         super().__init__()
@@ -40,6 +41,7 @@ class MainWindow(QMainWindow):
         self.home = HomePage(ctx, tr)
         self.candidate = CandidatePage(ctx, tr)
         self.consent = ConsentPage(ctx, tr)
+        self.room = RoomPage(ctx, tr)
         self.rating = RatingPage(ctx, tr)
         self.report = ReportPage(ctx, tr)
         self.dashboard = DashboardPage(ctx, tr)
@@ -48,6 +50,7 @@ class MainWindow(QMainWindow):
             self.home,
             self.candidate,
             self.consent,
+            self.room,
             self.rating,
             self.report,
             self.dashboard,
@@ -71,6 +74,8 @@ class MainWindow(QMainWindow):
         self.home.report_opened.connect(self.open_report)
         self.settings_page.language_changed.connect(self.i18n.apply)
         self.rating.saved.connect(self.report.show_session)
+        self.consent.recorded.connect(self.open_room)
+        self.room.finished.connect(self.open_report)
         self.rating.saved.connect(lambda _sid: self.dashboard.refresh())
         self.retranslate()
         self.nav.setCurrentRow(0)
@@ -90,6 +95,7 @@ class MainWindow(QMainWindow):
                 self.tr("Home"),
                 self.tr("Candidate"),
                 self.tr("Consent"),
+                self.tr("Interview"),
                 self.tr("Ratings"),
                 self.tr("Report"),
                 self.tr("Dashboard"),
@@ -112,6 +118,14 @@ class MainWindow(QMainWindow):
 
     def show_page(self, name: str) -> None:
         self.nav.setCurrentRow(self.PAGES.index(name))
+
+    def open_room(self, session_id: uuid.UUID, permissions: object) -> None:
+        self.room.prepare(session_id, permissions)
+        self.show_page("room")
+
+    def closeEvent(self, event: QEvent) -> None:  # noqa: N802
+        self.room.shutdown()
+        super().closeEvent(event)
 
     def open_candidate(self, candidate_id: uuid.UUID) -> None:
         self.candidate.show_candidate(candidate_id)

@@ -191,42 +191,42 @@
         <translation>导出 Excel</translation>
     </message>
     <message>
-        <location filename="../../app/ui/dashboard.py" line="79"/>
+        <location filename="../../app/ui/dashboard.py" line="80"/>
         <source>Rank</source>
         <translation>排名</translation>
     </message>
     <message>
-        <location filename="../../app/ui/dashboard.py" line="79"/>
+        <location filename="../../app/ui/dashboard.py" line="81"/>
         <source>Candidate</source>
         <translation>候选人</translation>
     </message>
     <message>
-        <location filename="../../app/ui/dashboard.py" line="79"/>
+        <location filename="../../app/ui/dashboard.py" line="82"/>
         <source>Match %</source>
         <translation>匹配度 %</translation>
     </message>
     <message>
-        <location filename="../../app/ui/dashboard.py" line="80"/>
+        <location filename="../../app/ui/dashboard.py" line="83"/>
         <source>Meets threshold</source>
         <translation>达到门槛</translation>
     </message>
     <message>
-        <location filename="../../app/ui/dashboard.py" line="80"/>
+        <location filename="../../app/ui/dashboard.py" line="84"/>
         <source>Below the bar in</source>
         <translation>未达标项</translation>
     </message>
     <message>
-        <location filename="../../app/ui/dashboard.py" line="119"/>
+        <location filename="../../app/ui/dashboard.py" line="125"/>
         <source>%1 interviews rated for this job.</source>
         <translation>该职位已评分的面试：%1 场。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/dashboard.py" line="127"/>
+        <location filename="../../app/ui/dashboard.py" line="133"/>
         <source>Export</source>
         <translation>导出</translation>
     </message>
     <message>
-        <location filename="../../app/ui/dashboard.py" line="136"/>
+        <location filename="../../app/ui/dashboard.py" line="143"/>
         <source>Exported to %1</source>
         <translation>已导出到 %1</translation>
     </message>
@@ -357,52 +357,57 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="83"/>
+        <location filename="../../app/ui/mainwindow.py" line="89"/>
         <source>RoundTwo — structured second-round interviews</source>
         <translation>二面 RoundTwo — 结构化二面面试</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="89"/>
+        <location filename="../../app/ui/mainwindow.py" line="95"/>
         <source>Home</source>
         <translation>首页</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="90"/>
+        <location filename="../../app/ui/mainwindow.py" line="96"/>
         <source>Candidate</source>
         <translation>候选人</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="91"/>
+        <location filename="../../app/ui/mainwindow.py" line="97"/>
         <source>Consent</source>
         <translation>知情同意</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="93"/>
+        <location filename="../../app/ui/mainwindow.py" line="98"/>
+        <source>Interview</source>
+        <translation>面试</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/mainwindow.py" line="100"/>
         <source>Report</source>
         <translation>报告</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="92"/>
+        <location filename="../../app/ui/mainwindow.py" line="99"/>
         <source>Ratings</source>
         <translation>评分</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="94"/>
+        <location filename="../../app/ui/mainwindow.py" line="101"/>
         <source>Dashboard</source>
         <translation>看板</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="95"/>
+        <location filename="../../app/ui/mainwindow.py" line="102"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="101"/>
+        <location filename="../../app/ui/mainwindow.py" line="108"/>
         <source>Data: %1 · v%2</source>
         <translation>数据：%1 · v%2</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="108"/>
+        <location filename="../../app/ui/mainwindow.py" line="115"/>
         <source>Some job profiles could not be loaded: </source>
         <translation>部分职位配置无法加载：</translation>
     </message>
@@ -566,6 +571,150 @@
         <location filename="../../app/ui/report.py" line="140"/>
         <source>No gaps against the job&apos;s bars.</source>
         <translation>各项胜任力均达到岗位要求。</translation>
+    </message>
+</context>
+<context>
+    <name>RoomPage</name>
+    <message>
+        <location filename="../../app/ui/room.py" line="136"/>
+        <source>Start</source>
+        <translation>开始</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/room.py" line="137"/>
+        <source>◀ Previous</source>
+        <translation>◀ 上一题</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/room.py" line="138"/>
+        <source>Next ▶ (Ctrl+→)</source>
+        <translation>下一题 ▶（Ctrl+→）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/room.py" line="139"/>
+        <source>Mark (Ctrl+M)</source>
+        <translation>标记（Ctrl+M）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/room.py" line="140"/>
+        <location filename="../../app/ui/room.py" line="225"/>
+        <source>Pause (Ctrl+P)</source>
+        <translation>暂停（Ctrl+P）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/room.py" line="141"/>
+        <source>End interview</source>
+        <translation>结束面试</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/room.py" line="142"/>
+        <source>Mic</source>
+        <translation>麦克风</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/room.py" line="143"/>
+        <source>Competencies this question targets (coverage)</source>
+        <translation>本题考察的胜任力（证据覆盖）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/room.py" line="144"/>
+        <source>STAR in this answer</source>
+        <translation>本题回答的 STAR 要素</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/room.py" line="145"/>
+        <source>Situation</source>
+        <translation>情境</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/room.py" line="145"/>
+        <source>Task</source>
+        <translation>任务</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/room.py" line="146"/>
+        <source>Action</source>
+        <translation>行动</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/room.py" line="146"/>
+        <source>Result</source>
+        <translation>结果</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/room.py" line="149"/>
+        <source>Suggested follow-up</source>
+        <translation>建议追问</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/room.py" line="150"/>
+        <source>Notes / what the candidate said…</source>
+        <translation>记录 / 候选人的回答要点…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/room.py" line="161"/>
+        <source>Press Start when the candidate is ready.</source>
+        <translation>候选人准备好后点击“开始”。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/room.py" line="197"/>
+        <source>No recording consent: notes and ratings only.</source>
+        <translation>未获得录音录像同意：仅记录笔记和评分。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/room.py" line="219"/>
+        <source>Marked at %1 s</source>
+        <translation>已在 %1 秒处标记</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/room.py" line="224"/>
+        <source>Resume (Ctrl+P)</source>
+        <translation>继续（Ctrl+P）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/room.py" line="239"/>
+        <source>Interview ended. Rate it on the Ratings page.</source>
+        <translation>面试已结束，请在“评分”页评分。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/room.py" line="266"/>
+        <source>No camera: the interview continues without video.</source>
+        <translation>没有摄像头：面试照常进行，不录视频。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/room.py" line="289"/>
+        <source>paused</source>
+        <translation>已暂停</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/room.py" line="300"/>
+        <source>Question %1/%2 · %3 · disk %4 GB free · dropped frames %5</source>
+        <translation>第 %1/%2 题 · %3 · 磁盘剩余 %4 GB · 丢帧 %5</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/room.py" line="302"/>
+        <source>recording</source>
+        <translation>录制中</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/room.py" line="302"/>
+        <source>not recording</source>
+        <translation>未录制</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/room.py" line="329"/>
+        <source>Interview room</source>
+        <translation>面试室</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/room.py" line="330"/>
+        <source>Record consent first (Consent page), then start.</source>
+        <translation>请先在“知情同意”页记录候选人的选择，再开始面试。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/room.py" line="334"/>
+        <source>Question %1 of %2 · %3 min</source>
+        <translation>第 %1 题，共 %2 题 · %3 分钟</translation>
     </message>
 </context>
 <context>

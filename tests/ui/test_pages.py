@@ -125,10 +125,11 @@ def test_language_switch_retranslates_every_page(window, ctx) -> None:  # type: 
     win.settings_page.language.setCurrentIndex(idx)  # applies at once and saves
     QApplication.processEvents()  # Qt delivers LanguageChange through the event loop
     assert tr.language == "zh_CN"
-    assert [win.nav.item(i).text() for i in range(7)] == [
+    assert [win.nav.item(i).text() for i in range(8)] == [
         "首页",
         "候选人",
         "知情同意",
+        "面试",
         "评分",
         "报告",
         "看板",
@@ -147,7 +148,7 @@ def test_language_switch_retranslates_every_page(window, ctx) -> None:  # type: 
 def test_screenshots_of_every_screen_in_both_languages(window, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     win, tr = window
     paths = screenshots(win, tr, tmp_path, (1366, 768))
-    assert len(paths) == 14
+    assert len(paths) == 16
     for p in paths:
         img = QImage(str(p))
         assert (img.width(), img.height()) == (1366, 768)
@@ -235,3 +236,56 @@ def test_dashboard_ranks_and_exports(window, tmp_path: Path) -> None:  # type: i
     assert out is not None and out.stat().st_size > 0
     page.job.setCurrentIndex(page.job.findData("retail-store-manager"))
     assert page.ranking.rowCount() == 0
+
+
+def test_interview_room_from_consent_to_saved_answers(window, ctx, qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from sqlmodel import col, select
+
+    from app.core.domain import ConsentPurpose as P
+    from app.storage import repo as repo_
+    from app.storage.tables import Answer, Candidate, InterviewSession, Recording
+    from tests.capture.media import make_clip
+
+    win, _ = window
+    clip = tmp_path / "cam.mp4"
+    make_clip(clip, 4.0, size=(320, 240))
+    ctx.settings.camera = str(clip)
+    ctx.settings.microphone = "none"
+
+    def scheduled(s):  # type: ignore[no-untyped-def]
+        job = repo_.get_job(s, "internet-product-manager")
+        cand = repo_.save(s, Candidate(name="房间测试"))
+        return repo_.save(s, InterviewSession(candidate_id=cand.id, job_id=job.id)).id
+
+    sid = ctx.db.write(scheduled)
+    win.open_report(sid)
+    for p, box in win.consent.choices.items():
+        box.setChecked(p in (P.RECORDING, P.AI_CONTENT))
+    win.consent.store()  # consent -> the room opens, nothing captured yet
+    room = win.room
+    assert win.stack.currentWidget() is room and room.room is not None
+    assert room.room.capture is None
+    room.start()
+    try:
+        qtbot.waitUntil(lambda: room.painted_frames >= 5, timeout=15000)
+        img = room.video.pixmap().toImage()
+        assert img.width() > 0
+        room.notes.setPlainText(
+            "我负责会员体系改版，访谈了24位用户，推动分层权益，复购率从18%提升到23%。"
+        )
+        room._slow()
+        assert any(b.value() > 0 for b in room.coverage.values())
+        assert room.probes.text().startswith("•")
+        room._go(+1)
+        assert room.room.index == 1 and room.notes.toPlainText() == ""
+        room.notes.setPlainText("We did it together.")
+    finally:
+        room.stop()
+    assert win.stack.currentWidget() is win.report
+    with ctx.db.read() as s:
+        answers = s.exec(
+            select(Answer).where(Answer.session_id == sid).order_by(col(Answer.position))
+        ).all()
+        assert [a.question_key for a in answers] == ["q01", "q02"]
+        assert s.get(InterviewSession, sid).status == "completed"
+        assert s.exec(select(Recording).where(Recording.session_id == sid)).one()

@@ -1,0 +1,271 @@
+"""The interview room without Qt: question guide, answers with timestamps, markers, capture
+and live answer analysis under the consent given; the desktop room is a thin view over it."""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from app.core.compliance import Permissions
+from app.core.domain import InterviewStatus
+from app.core.errors import RoundTwoError
+from app.core.jobprofile import JobProfile, Question
+from app.storage import repo
+from app.storage.db import Database
+from app.storage.tables import Answer, InterviewSession
+from app.storage.types import utcnow
+
+log = logging.getLogger(__name__)
+
+
+def text_lang(text: str, default: str) -> str:
+    """zh when Chinese characters carry the text, else en; answers need not follow the UI."""
+    han = sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff")
+    latin = sum(1 for ch in text if ch.isascii() and ch.isalpha())
+    if han == 0 and latin == 0:
+        return default
+    return "zh" if han * 2 >= latin else "en"
+
+
+@dataclass
+class AnswerDraft:
+    question: Question
+    text: str = ""
+    start_ms: int | None = None
+    end_ms: int | None = None
+    asked_probes: set[str] = field(default_factory=set)
+
+
+@dataclass
+class RoomStatus:
+    """What the room shows besides video: one snapshot, cheap to compute on a timer."""
+
+    index: int
+    total: int
+    elapsed_s: float
+    recording: bool
+    paused: bool
+    problems: list[str]
+    stats: dict[str, Any]
+
+
+class InterviewRoom:
+    """One interview from the first question to the saved answers.
+
+    Capture starts only if `permissions.record`; live analysis only if
+    `permissions.analyse_content`. Without either the interviewer still gets the guide,
+    notes per question and the markers."""
+
+    def __init__(
+        self,
+        db: Database,
+        interview_id: uuid.UUID,
+        permissions: Permissions,
+        *,
+        lang: str = "zh",
+        recordings_dir: Path | None = None,
+    ) -> None:
+        self.db = db
+        self.interview_id = interview_id
+        self.permissions = permissions
+        self.lang = lang
+        self.recordings_dir = recordings_dir
+        with db.read() as s:
+            interview = s.get(InterviewSession, interview_id)
+            if interview is None:
+                raise RoundTwoError(f"No interview {interview_id}.")
+            self.profile: JobProfile = repo.job_profile(repo.get_job_by_id(s, interview.job_id))
+        self.drafts = [AnswerDraft(q) for q in self.profile.questions]
+        self.index = 0
+        self.capture: Any = None  # app.capture.session.CaptureSession when recording
+        self.scorer: Any = None
+        self.markers: list[dict[str, Any]] = []
+        self._t0: float | None = None
+        self._paused_at: float | None = None
+        self._paused_total = 0.0
+        self.problems: list[str] = []
+
+    # --- lifecycle ------------------------------------------------------------------------
+    def start(self, camera: Any = None, microphone: Any = None) -> None:
+        """`camera`/`microphone` are capture sources (or None to interview without them)."""
+        if self.permissions.record and camera is not None and self.recordings_dir is not None:
+            from app.capture.session import CaptureSession
+
+            try:
+                self.capture = CaptureSession(
+                    camera,
+                    microphone,
+                    self.recordings_dir,
+                    db=self.db,
+                    session_id=self.interview_id,
+                ).start()
+            except RoundTwoError as exc:
+                self.problems.append(exc.user_message())
+                self.capture = None
+        elif not self.permissions.record:
+            self.problems.append("no-recording-consent")
+        if self.permissions.analyse_content:
+            try:
+                from app.scoring.scorer import Scorer
+
+                self.scorer = Scorer(self.profile)
+            except RoundTwoError as exc:
+                self.problems.append(exc.user_message())
+        self._t0 = time.monotonic()
+        self.db.write(self._mark_started)
+        self._open(0)
+
+    def _mark_started(self, s: Any) -> None:
+        iv = s.get(InterviewSession, self.interview_id)
+        iv.status = InterviewStatus.IN_PROGRESS
+        iv.started_at = iv.started_at or utcnow()
+        repo.save(s, iv)
+
+    def elapsed_ms(self) -> int:
+        if self._t0 is None:
+            return 0
+        now = self._paused_at if self._paused_at is not None else time.monotonic()
+        return int((now - self._t0 - self._paused_total) * 1000)
+
+    def _open(self, index: int) -> None:
+        d = self.drafts[index]
+        if d.start_ms is None:
+            d.start_ms = self.elapsed_ms()
+        self.mark("question", question=d.question.id)
+
+    def _close(self, index: int) -> None:
+        self.drafts[index].end_ms = self.elapsed_ms()
+
+    # --- navigation -----------------------------------------------------------------------
+    @property
+    def current(self) -> AnswerDraft:
+        return self.drafts[self.index]
+
+    def go(self, index: int) -> None:
+        if not 0 <= index < len(self.drafts) or index == self.index:
+            return
+        self._close(self.index)
+        self.index = index
+        self._open(index)
+
+    def next(self) -> None:
+        self.go(self.index + 1)
+
+    def previous(self) -> None:
+        self.go(self.index - 1)
+
+    def set_text(self, text: str) -> None:
+        self.current.text = text
+
+    # --- markers and pause ----------------------------------------------------------------
+    def mark(self, label: str, **data: Any) -> dict[str, Any]:
+        m = {"label": label, "t_ms": self.elapsed_ms(), **data}
+        self.markers.append(m)
+        if self.capture is not None:
+            try:
+                self.capture.mark(label, **data)
+            except RoundTwoError as exc:
+                self.problems.append(exc.user_message())
+        return m
+
+    @property
+    def paused(self) -> bool:
+        return self._paused_at is not None
+
+    def toggle_pause(self) -> None:
+        if self._paused_at is None:
+            self._paused_at = time.monotonic()
+            if self.capture is not None:
+                self.capture.pause()
+        else:
+            self._paused_total += time.monotonic() - self._paused_at
+            self._paused_at = None
+            if self.capture is not None:
+                self.capture.resume()
+
+    # --- live analysis --------------------------------------------------------------------
+    def live(self) -> Any:
+        """Coverage, STAR completeness and probes for the current answer (None without AI)."""
+        if self.scorer is None or not self.current.text.strip():
+            return None
+        from app.scoring.evidence import AnswerInput
+        from app.scoring.live import live_status
+
+        d = self.current
+        return live_status(
+            self.scorer,
+            AnswerInput(d.question.id, d.question.id, text_lang(d.text, self.lang), d.text),
+            d.asked_probes,
+        )
+
+    def status(self) -> RoomStatus:
+        stats: dict[str, Any] = {}
+        problems = list(self.problems)
+        if self.capture is not None:
+            st = self.capture.stats()
+            stats = {
+                "dropped_frames": st.dropped_frames,
+                "recording_s": st.recording_s,
+                "av_offset_ms": st.av_offset_ms,
+                "camera": st.camera_state,
+            }
+            problems += st.problems
+        return RoomStatus(
+            self.index,
+            len(self.drafts),
+            self.elapsed_ms() / 1000,
+            self.capture is not None and self.capture.recording,
+            self.paused,
+            problems,
+            stats,
+        )
+
+    # --- the end ----------------------------------------------------------------------------
+    def stop(self) -> list[uuid.UUID]:
+        """Stop capture, store every answered question with its time span, end the interview."""
+        self._close(self.index)
+        if self.capture is not None:
+            try:
+                self.capture.stop()
+            except RoundTwoError as exc:
+                self.problems.append(exc.user_message())
+            self.capture = None
+
+        def persist(s: Any) -> list[uuid.UUID]:
+            ids = []
+            for pos, d in enumerate(self.drafts):
+                if not d.text.strip() or d.start_ms is None:
+                    continue
+                a = repo.save(
+                    s,
+                    Answer(
+                        session_id=self.interview_id,
+                        question_key=d.question.id,
+                        position=pos,
+                        start_ms=d.start_ms,
+                        end_ms=d.end_ms or d.start_ms,
+                        lang=text_lang(d.text, self.lang),
+                        text=d.text.strip(),
+                        source="typed",
+                    ),
+                )
+                ids.append(a.id)
+            iv = s.get(InterviewSession, self.interview_id)
+            iv.status = InterviewStatus.COMPLETED
+            iv.ended_at = utcnow()
+            repo.save(s, iv)
+            repo.append_audit(
+                s,
+                "room",
+                "interview-ended",
+                "interviewsession",
+                str(self.interview_id),
+                {"answers": len(ids), "markers": len(self.markers)},
+            )
+            return ids
+
+        return self.db.write(persist)
