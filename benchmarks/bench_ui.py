@@ -16,8 +16,13 @@ TARGET_START_S = 2.5
 def _gui_once(home: Path) -> tuple[float, float]:
     env = dict(os.environ, ROUNDTWO_HOME=str(home), QT_QPA_PLATFORM="offscreen")
     t0 = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "app", "gui", "--demo", "--exit-after-show"],
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "app", "gui", "--demo", "--exit-after-show"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env=env,
+    )
     assert proc.stdout is not None
     rss = 0.0
     for line in proc.stdout:

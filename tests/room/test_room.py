@@ -32,6 +32,7 @@ def _scheduled(ctx) -> object:  # type: ignore[no-untyped-def]
         job = repo.get_job(s, read_sample()["job"])
         cand = repo.save(s, Candidate(name="测试候选人"))
         return repo.save(s, InterviewSession(candidate_id=cand.id, job_id=job.id)).id
+
     return ctx.db.write(w)
 
 
@@ -44,8 +45,10 @@ def test_a_recorded_interview_with_live_analysis(ctx, tmp_path: Path) -> None:  
     room.start(camera=CameraSource(str(clip)))
     try:
         assert room.status().recording
-        room.set_text("去年我负责会员体系改版。我访谈了24位用户，发现权益感知弱，"
-                      "于是推动分层权益，三个月后复购率从18%提升到23%。")
+        room.set_text(
+            "去年我负责会员体系改版。我访谈了24位用户，发现权益感知弱，"
+            "于是推动分层权益，三个月后复购率从18%提升到23%。"
+        )
         live = room.live()
         assert live is not None and live.coverage and 0 <= live.star_complete <= 1
         time.sleep(0.6)
@@ -60,8 +63,9 @@ def test_a_recorded_interview_with_live_analysis(ctx, tmp_path: Path) -> None:  
         ids = room.stop()
     assert len(ids) == 2
     with ctx.db.read() as s:
-        answers = s.exec(select(Answer).where(Answer.session_id == iid)
-                         .order_by(col(Answer.position))).all()
+        answers = s.exec(
+            select(Answer).where(Answer.session_id == iid).order_by(col(Answer.position))
+        ).all()
         assert [a.question_key for a in answers] == ["q01", "q02"]
         assert answers[0].end_ms <= answers[1].start_ms < answers[1].end_ms
         iv = s.get(InterviewSession, iid)
