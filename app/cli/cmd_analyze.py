@@ -7,6 +7,7 @@ import json
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from app.core.errors import InvalidInputError
 
@@ -16,7 +17,19 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "analyze", help="analyse a recorded interview video (faces, voice, transcript)"
     )
     p.add_argument("video", type=Path, metavar="VIDEO")
-    p.add_argument("--job", default=None, metavar="ID", help="job profile id (recorded as is)")
+    p.add_argument(
+        "--job",
+        default=None,
+        metavar="ID",
+        help="job profile id: adds AI competency suggestions and a provisional match",
+    )
+    p.add_argument(
+        "--markers",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help='JSON list of {"question": ID, "t": seconds} question starts',
+    )
     p.add_argument("--lang", choices=["auto", "zh", "en"], default="auto")
     p.add_argument("--out", type=Path, required=True, metavar="DIR")
     p.add_argument("--face-rate", type=float, default=10.0, help="analysed frames per second")
@@ -54,6 +67,38 @@ class _Bar:
         sys.stderr.flush()
 
 
+def _score_transcript(
+    job_id: str, transcript: list[dict[str, Any]], markers_file: Path | None
+) -> dict[str, Any]:
+    """`competencies` and `match` from the same scorer `roundtwo score` uses: transcript
+    segments go to questions by the markers file (if given) or by detected question text."""
+    from app.context import bundled_profiles_dir, scan_profiles
+    from app.core.errors import NotFoundError
+    from app.scoring.scorer import Scorer
+    from app.scoring.segment import QuestionMarker, TranscriptPiece, segment_answers
+    from app.scoring.session import analysis_section
+
+    profiles = {p.id: p for p in scan_profiles([bundled_profiles_dir()]).profiles}
+    if job_id not in profiles:
+        raise NotFoundError(f"No job profile '{job_id}' (known: {', '.join(sorted(profiles))}).")
+    profile = profiles[job_id]
+    markers: list[QuestionMarker] = []
+    if markers_file is not None:
+        try:
+            raw = json.loads(markers_file.read_text(encoding="utf-8"))
+            markers = [QuestionMarker(str(m["question"]), int(float(m["t"]) * 1000)) for m in raw]
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise InvalidInputError(
+                f'{markers_file}: expected a JSON list of {{"question": ID, "t": seconds}} ({exc}).'
+            ) from exc
+    pieces = [
+        TranscriptPiece(int(s["start"] * 1000), int(s["end"] * 1000), s["text"], lang=s["lang"])
+        for s in transcript
+    ]
+    answers = segment_answers(profile, pieces, markers)
+    return analysis_section(Scorer(profile), answers)
+
+
 def cmd_analyze(args: argparse.Namespace) -> int:
     from app.pipeline.batch import analyse_video
 
@@ -72,6 +117,8 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     )
     result["job"] = args.job
     result["lang"] = args.lang
+    if args.job:
+        result.update(_score_transcript(args.job, result["transcript"], args.markers))
     out_dir.mkdir(parents=True, exist_ok=True)
     target = out_dir / "analysis.json"
     tmp = target.with_suffix(".json.tmp")

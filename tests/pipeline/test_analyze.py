@@ -78,6 +78,8 @@ def analysis(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
             "auto",
             "--job",
             "internet-product-manager",
+            "--markers",
+            str(SAMPLE / "interview-sample.markers.json"),
             "--out",
             str(out),
         ],
@@ -167,3 +169,16 @@ def test_sample_analysis_document_shape(analysis: dict[str, Any]) -> None:
         p = u["prosody"]
         assert p["rate_unit"] == ("chars/min" if u["lang"] == "zh" else "words/min")
         assert p["speaking_rate"] > 0 and 0 <= p["pause_ratio"] < 1
+
+
+def test_sample_analysis_has_competency_suggestions_with_evidence(
+    analysis: dict[str, Any],
+) -> None:
+    comps = {c["id"]: c for c in analysis["competencies"]}
+    assert set(comps) >= {"communication", "teamwork", "user-insight"}
+    rated = [c for c in comps.values() if not c["insufficient_evidence"]]
+    assert rated, "the sample's answers should support at least one suggestion"
+    for c in rated:
+        assert 0 <= c["ai_level"] <= 10 and c["evidence"]
+        assert all("quote" in e and e.get("start_ms") is not None for e in c["evidence"])
+    assert "match" in analysis
