@@ -4,11 +4,14 @@ and live answer analysis under the consent given; the desktop room is a thin vie
 from __future__ import annotations
 
 import logging
+import threading
 import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from app.core.compliance import Permissions
 from app.core.domain import InterviewStatus
@@ -16,7 +19,7 @@ from app.core.errors import RoundTwoError
 from app.core.jobprofile import JobProfile, Question
 from app.storage import repo
 from app.storage.db import Database
-from app.storage.tables import Answer, InterviewSession
+from app.storage.tables import Answer, InterviewSession, Observation
 from app.storage.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -29,6 +32,50 @@ def text_lang(text: str, default: str) -> str:
     if han == 0 and latin == 0:
         return default
     return "zh" if han * 2 >= latin else "en"
+
+
+class CameraFrames:
+    """The capture camera as a pipeline frame source (capture is BGR, the models want RGB)."""
+
+    def __init__(self, camera: Any) -> None:
+        self.camera = camera
+
+    def latest(self) -> Any:
+        from app.pipeline.frames import Frame
+
+        f = self.camera.slot.latest()
+        if f is None:
+            return None
+        return Frame(f.id, f.ts, np.ascontiguousarray(f.image[:, :, ::-1]))
+
+
+def _quality_work(detector: Any) -> Any:
+    """Capture-quality check only (face in frame, how many): no mesh, no pose, no cues."""
+    from app.pipeline.events import FaceObservation
+
+    def work(frame: Any) -> Any:
+        dets = detector.detect(frame.image)
+        main = max(dets, key=lambda d: d.width * d.height) if dets else None
+        return FaceObservation(
+            ts=frame.ts,
+            frame_id=frame.id,
+            face_count=len(dets),
+            face_present=bool(dets),
+            box=main.box if main else None,
+            detected=True,
+        )
+
+    return work
+
+
+# The observation fields that are stored as signals when the profile and consent allow it.
+_CUE_SIGNALS = {
+    "gaze_at_camera": "gaze",
+    "yaw": "head_pose",
+    "pitch": "head_pose",
+    "smile": "smile",
+    "hand_near_face": "hand_near_face",
+}
 
 
 @dataclass
@@ -88,6 +135,11 @@ class InterviewRoom:
         self._paused_at: float | None = None
         self._paused_total = 0.0
         self.problems: list[str] = []
+        self.pipeline: Any = None
+        self.latest_face: Any = None  # the newest FaceObservation (read by the overlay)
+        self._cue_buffer: list[Observation] = []
+        self._cue_lock = threading.Lock()
+        self._last_flush = 0.0
 
     # --- lifecycle ------------------------------------------------------------------------
     def start(self, camera: Any = None, microphone: Any = None) -> None:
@@ -115,9 +167,80 @@ class InterviewRoom:
                 self.scorer = Scorer(self.profile)
             except RoundTwoError as exc:
                 self.problems.append(exc.user_message())
+        if camera is not None and self.capture is not None:
+            self._start_analysis(camera)
         self._t0 = time.monotonic()
         self.db.write(self._mark_started)
         self._open(0)
+
+    def _start_analysis(self, camera: Any) -> None:
+        """Camera analysis as the profile and consent allow: quality checks only under
+        `strict`; the full face runner (pose, gaze, hand) only with separate cue consent."""
+        perm = self.permissions
+        if not perm.runner_allowed("face_detection"):
+            return
+        try:
+            from app.models.registry import ModelRegistry
+            from app.models.vision import FaceDetector
+            from app.pipeline.events import FaceObservation
+            from app.pipeline.face import FaceAnalyzer, FaceConfig
+            from app.pipeline.live import LivePipeline, face_work
+
+            registry = ModelRegistry()
+            pipe = LivePipeline(CameraFrames(camera))
+            if perm.runner_allowed("face_mesh") and perm.show_cues == "all":
+                analyzer = FaceAnalyzer(registry, FaceConfig(iris_interval_s=0.1))
+                for model, reason in analyzer.unavailable.items():
+                    self.problems.append(f"{model}: {reason}")
+                pipe.add("face", face_work(analyzer), rate_hz=15.0)
+            else:
+                detector = FaceDetector(registry.session("face_detect_short"))
+                pipe.add("face-quality", _quality_work(detector), rate_hz=5.0)
+            pipe.bus.subscribe(FaceObservation, self._on_face)
+            pipe.start()
+            self.pipeline = pipe
+        except RoundTwoError as exc:
+            self.problems.append(exc.user_message())
+
+    def _on_face(self, obs: Any) -> None:
+        self.latest_face = obs
+        if not self.permissions.store_cues or self._t0 is None:
+            return
+        t_ms = self.elapsed_ms()
+        rows = [
+            Observation(
+                session_id=self.interview_id,
+                t_ms=t_ms,
+                signal="face_visible",
+                value=1.0 if obs.face_present else 0.0,
+                model_id="face",
+            )
+        ]
+        for field_name, task in _CUE_SIGNALS.items():
+            value = getattr(obs, field_name, None)
+            if value is not None and self.permissions.runner_allowed(task):
+                rows.append(
+                    Observation(
+                        session_id=self.interview_id,
+                        t_ms=t_ms,
+                        signal=field_name,
+                        value=float(value),
+                        model_id="face",
+                    )
+                )
+        with self._cue_lock:
+            self._cue_buffer.extend(rows)
+
+    def flush_cues(self) -> int:
+        """Write buffered cue samples in one transaction (called about once a second)."""
+        with self._cue_lock:
+            rows, self._cue_buffer = self._cue_buffer, []
+        if rows:
+            self.db.write(
+                lambda s: [repo.save(s, r, outbox=self.permissions.sync_cues) for r in rows]
+            )
+        self._last_flush = time.monotonic()
+        return len(rows)
 
     def _mark_started(self, s: Any) -> None:
         iv = s.get(InterviewSession, self.interview_id)
@@ -203,6 +326,8 @@ class InterviewRoom:
         )
 
     def status(self) -> RoomStatus:
+        if self.permissions.store_cues and time.monotonic() - self._last_flush >= 1.0:
+            self.flush_cues()
         stats: dict[str, Any] = {}
         problems = list(self.problems)
         if self.capture is not None:
@@ -214,6 +339,8 @@ class InterviewRoom:
                 "camera": st.camera_state,
             }
             problems += st.problems
+        if self.pipeline is not None:
+            stats["analysis"] = self.pipeline.stats()
         return RoomStatus(
             self.index,
             len(self.drafts),
@@ -228,6 +355,11 @@ class InterviewRoom:
     def stop(self) -> list[uuid.UUID]:
         """Stop capture, store every answered question with its time span, end the interview."""
         self._close(self.index)
+        if self.pipeline is not None:
+            self.pipeline.stop()
+            self.pipeline = None
+        if self.permissions.store_cues:
+            self.flush_cues()
         if self.capture is not None:
             try:
                 self.capture.stop()

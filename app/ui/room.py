@@ -51,6 +51,7 @@ class RoomPage(QWidget):
         self.camera = None
         self.microphone = None
         self.painted_frames = 0
+        self.overlay_boxes = 0
         self._last_frame_id = -1
 
         self.banner = banner()
@@ -278,7 +279,7 @@ class RoomPage(QWidget):
         if frame is not None and frame.id != self._last_frame_id:
             self._last_frame_id = frame.id
             pm = QPixmap.fromImage(frame_to_image(frame.image))
-            self._overlay(pm, room)
+            self._overlay(pm, room, frame.ts)
             self.video.setPixmap(
                 pm.scaled(
                     self.video.size(),
@@ -296,9 +297,31 @@ class RoomPage(QWidget):
             except Exception:
                 self.level.setValue(-60)
 
-    def _overlay(self, pm: QPixmap, room: InterviewRoom) -> None:
+    def _overlay(self, pm: QPixmap, room: InterviewRoom, frame_ts: float = 0.0) -> None:
         p = QPainter(pm)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        face = room.latest_face
+        # Pair the analysis with the picture by capture time; a stale box is not drawn.
+        if face is not None and face.box is not None and abs(frame_ts - face.ts) < 0.5:
+            x0, y0, x1, y1 = face.box
+            looking = face.gaze_at_camera is not None and face.gaze_at_camera >= 0.5
+            p.setPen(QColor("#35c759") if face.face_count == 1 else QColor("#ffb020"))
+            p.setBrush(Qt.BrushStyle.NoBrush)
+            p.drawRect(QRect(int(x0), int(y0), int(x1 - x0), int(y1 - y0)))
+            if room.permissions.show_cues == "all" and face.gaze_at_camera is not None:
+                p.drawText(
+                    int(x0),
+                    int(y1) + 18,
+                    self.tr("looking at camera") if looking else self.tr("looking away"),
+                )
+            self.overlay_boxes += 1
+        if face is not None and face.face_count > 1:
+            p.setPen(QColor("#ffb020"))
+            p.drawText(
+                12,
+                pm.height() - 12,
+                self.tr("%1 faces in frame").replace("%1", str(face.face_count)),
+            )
         st = room.status()
         if st.recording and not st.paused:
             p.setBrush(QColor("#e5322d"))

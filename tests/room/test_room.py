@@ -16,7 +16,7 @@ from app.core.domain import ConsentPurpose as P
 from app.room import InterviewRoom
 from app.samples import read_sample
 from app.storage import repo
-from app.storage.tables import Answer, Candidate, InterviewSession, Recording
+from app.storage.tables import Answer, Candidate, InterviewSession, Observation, Recording
 from tests.capture.media import make_clip
 
 
@@ -86,3 +86,48 @@ def test_without_recording_consent_there_is_no_capture_but_notes_are_kept(ctx) -
     assert len(room.stop()) == 1
     with ctx.db.read() as s:
         assert s.exec(select(Recording)).all() == []
+
+
+SAMPLE_VIDEO = Path(__file__).resolve().parents[2] / "resources/samples/media/interview-sample.mp4"
+
+
+def _run_with_face(ctx, profile_id, granted):  # type: ignore[no-untyped-def]
+    iid = _scheduled(ctx)
+    perm = permissions(load_compliance_profile(profile_id), granted)
+    room = InterviewRoom(ctx.db, iid, perm, lang="en", recordings_dir=ctx.paths.recordings)
+    room.start(camera=CameraSource(str(SAMPLE_VIDEO)))
+    try:
+        deadline = time.monotonic() + 20
+        while (room.latest_face is None or not room.latest_face.face_present) and (
+            time.monotonic() < deadline
+        ):
+            time.sleep(0.1)
+        time.sleep(1.5)
+        room.status()  # flushes buffered cues where allowed
+        kinds = {r.name for r in room.pipeline.runners}
+        face = room.latest_face
+    finally:
+        room.stop()
+    with ctx.db.read() as s:
+        stored = s.exec(select(Observation).where(Observation.session_id == iid)).all()
+    return face, kinds, stored
+
+
+def test_strict_runs_only_the_quality_check_and_stores_no_cue(ctx) -> None:  # type: ignore[no-untyped-def]
+    face, kinds, stored = _run_with_face(ctx, "strict", set(P))
+    assert face is not None and face.face_present and face.box is not None
+    assert kinds == {"face-quality"}  # no mesh, no gaze, no smile runner at all
+    assert face.gaze_at_camera is None and face.smile is None and face.yaw is None
+    assert stored == []
+
+
+def test_consented_cues_are_analysed_and_stored(ctx) -> None:  # type: ignore[no-untyped-def]
+    face, kinds, stored = _run_with_face(ctx, "consented-nonverbal", set(P))
+    assert kinds == {"face"} and face is not None and face.yaw is not None
+    signals = {o.signal for o in stored}
+    assert {"face_visible", "gaze_at_camera", "yaw"} <= signals
+    # Without the separate cue consent the same profile falls back to the quality check.
+    _face, kinds2, stored2 = _run_with_face(
+        ctx, "consented-nonverbal", set(P) - {P.CAMERA_VOICE_CUES}
+    )
+    assert kinds2 == {"face-quality"} and stored2 == []

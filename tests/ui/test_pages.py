@@ -244,12 +244,12 @@ def test_interview_room_from_consent_to_saved_answers(window, ctx, qtbot, tmp_pa
     from app.core.domain import ConsentPurpose as P
     from app.storage import repo as repo_
     from app.storage.tables import Answer, Candidate, InterviewSession, Recording
-    from tests.capture.media import make_clip
 
     win, _ = window
-    clip = tmp_path / "cam.mp4"
-    make_clip(clip, 4.0, size=(320, 240))
-    ctx.settings.camera = str(clip)
+    from tests.conftest import REPO
+
+    # The bundled sample interview: a face the quality check can find and box.
+    ctx.settings.camera = str(REPO / "resources/samples/media/interview-sample.mp4")
     ctx.settings.microphone = "none"
 
     def scheduled(s):  # type: ignore[no-untyped-def]
@@ -268,6 +268,8 @@ def test_interview_room_from_consent_to_saved_answers(window, ctx, qtbot, tmp_pa
     room.start()
     try:
         qtbot.waitUntil(lambda: room.painted_frames >= 5, timeout=15000)
+        # The face box from the live analysis is drawn over the video (paired by time).
+        qtbot.waitUntil(lambda: room.overlay_boxes >= 3, timeout=20000)
         img = room.video.pixmap().toImage()
         assert img.width() > 0
         room.notes.setPlainText(
