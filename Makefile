@@ -27,7 +27,8 @@ setup: $(STAMP) translations
 
 ## Render every screen in Chinese and English at 1366x768 to docs/screenshots/.
 screenshots: setup
-	ROUNDTWO_HOME="$(DEMO_HOME)" $(VENV)/bin/roundtwo gui --screenshots docs/screenshots
+	tmp=$$(mktemp -d) && ROUNDTWO_HOME="$$tmp" $(VENV)/bin/roundtwo gui --screenshots docs/screenshots; \
+	  rc=$$?; rm -rf "$$tmp"; exit $$rc
 
 ## Run the main job on the bundled sample interview, with the embedded defaults; with a
 ## display, then open the desktop app on it.

@@ -24,7 +24,7 @@ from app.core.notice import Notice, consent_notice
 from app.storage import consent
 from app.storage.tables import Candidate, InterviewSession
 from app.ui.i18n import Translations
-from app.ui.widgets import heading, note
+from app.ui.widgets import clear_layout, heading, note
 
 
 class ConsentPage(QWidget):
@@ -79,10 +79,7 @@ class ConsentPage(QWidget):
         self.session_id = session_id
         self.placeholder.setVisible(session_id is None)
         self.record.setEnabled(session_id is not None)
-        while self.sections.count():
-            item = self.sections.takeAt(0)
-            if item.widget() is not None:
-                item.widget().deleteLater()
+        clear_layout(self.sections)
         self.choices.clear()
         if session_id is None:
             return

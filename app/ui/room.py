@@ -27,7 +27,7 @@ from app.core.compliance import Permissions
 from app.core.errors import RoundTwoError
 from app.room import InterviewRoom
 from app.ui.i18n import Translations
-from app.ui.widgets import banner, heading, note
+from app.ui.widgets import banner, clear_layout, heading, note
 
 STAR = ("situation", "task", "action", "result")
 
@@ -61,6 +61,7 @@ class RoomPage(QWidget):
         self.video.setStyleSheet("background: #111; color: #ccc;")
         self.level = QProgressBar()
         self.level.setRange(-60, 0)
+        self.level.setValue(-60)
         self.level.setTextVisible(False)
         self.level_label = QLabel()
         self.status = note()
@@ -290,7 +291,10 @@ class RoomPage(QWidget):
             self.painted_frames += 1
         elif frame is None and self.camera is None:
             self.video.setText(self.tr("No camera: the interview continues without video."))
-        if self.microphone is not None:
+        if self.microphone is None:
+            self.level.setValue(-60)
+            self.level_label.setText(self.tr("No mic"))
+        else:
             try:
                 lv = self.microphone.level(0.1)
                 self.level.setValue(int(max(-60.0, min(0.0, lv.rms_dbfs))))
@@ -367,12 +371,7 @@ class RoomPage(QWidget):
 
     def _show_question(self) -> None:
         room = self.room
-        for w in list(self.coverage.values()):
-            w.setParent(None)
-        while self.targets.count():
-            item = self.targets.takeAt(0)
-            if item.widget() is not None:
-                item.widget().deleteLater()
+        clear_layout(self.targets)
         self.coverage.clear()
         if room is None:
             self.question_no.setText(self.tr("Interview room"))

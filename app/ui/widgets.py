@@ -58,3 +58,17 @@ def pixmap_from_png(data: bytes) -> QPixmap:
     pm = QPixmap()
     pm.loadFromData(data, "PNG")
     return pm
+
+
+def clear_layout(layout) -> None:  # type: ignore[no-untyped-def]
+    """Remove every item now. deleteLater alone leaves the widgets painted until the event
+    loop runs DeferredDelete, which processEvents() does not do (stacked old labels)."""
+    while layout.count():
+        item = layout.takeAt(0)
+        w = item.widget()
+        if w is not None:
+            w.hide()
+            w.setParent(None)
+            w.deleteLater()
+        elif item.layout() is not None:
+            clear_layout(item.layout())

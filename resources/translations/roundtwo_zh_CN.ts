@@ -576,158 +576,163 @@
 <context>
     <name>RoomPage</name>
     <message>
-        <location filename="../../app/ui/room.py" line="147"/>
+        <location filename="../../app/ui/room.py" line="148"/>
         <source>Start</source>
         <translation>开始</translation>
     </message>
     <message>
-        <location filename="../../app/ui/room.py" line="148"/>
+        <location filename="../../app/ui/room.py" line="149"/>
         <source>◀ Previous</source>
         <translation>◀ 上一题</translation>
     </message>
     <message>
-        <location filename="../../app/ui/room.py" line="149"/>
+        <location filename="../../app/ui/room.py" line="150"/>
         <source>Next ▶ (Ctrl+→)</source>
         <translation>下一题 ▶（Ctrl+→）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/room.py" line="150"/>
+        <location filename="../../app/ui/room.py" line="151"/>
         <source>Mark (Ctrl+M)</source>
         <translation>标记（Ctrl+M）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/room.py" line="151"/>
-        <location filename="../../app/ui/room.py" line="245"/>
+        <location filename="../../app/ui/room.py" line="152"/>
+        <location filename="../../app/ui/room.py" line="246"/>
         <source>Pause (Ctrl+P)</source>
         <translation>暂停（Ctrl+P）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/room.py" line="152"/>
+        <location filename="../../app/ui/room.py" line="153"/>
         <source>End interview</source>
         <translation>结束面试</translation>
     </message>
     <message>
-        <location filename="../../app/ui/room.py" line="153"/>
+        <location filename="../../app/ui/room.py" line="154"/>
         <source>Mic</source>
         <translation>麦克风</translation>
     </message>
     <message>
-        <location filename="../../app/ui/room.py" line="154"/>
+        <location filename="../../app/ui/room.py" line="155"/>
         <source>Competencies this question targets (coverage)</source>
         <translation>本题考察的胜任力（证据覆盖）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/room.py" line="155"/>
+        <location filename="../../app/ui/room.py" line="156"/>
         <source>STAR in this answer</source>
         <translation>本题回答的 STAR 要素</translation>
     </message>
     <message>
-        <location filename="../../app/ui/room.py" line="157"/>
+        <location filename="../../app/ui/room.py" line="158"/>
         <source>Situation</source>
         <translation>情境</translation>
     </message>
     <message>
-        <location filename="../../app/ui/room.py" line="158"/>
+        <location filename="../../app/ui/room.py" line="159"/>
         <source>Task</source>
         <translation>任务</translation>
     </message>
     <message>
-        <location filename="../../app/ui/room.py" line="159"/>
+        <location filename="../../app/ui/room.py" line="160"/>
         <source>Action</source>
         <translation>行动</translation>
     </message>
     <message>
-        <location filename="../../app/ui/room.py" line="160"/>
+        <location filename="../../app/ui/room.py" line="161"/>
         <source>Result</source>
         <translation>结果</translation>
     </message>
     <message>
-        <location filename="../../app/ui/room.py" line="164"/>
+        <location filename="../../app/ui/room.py" line="165"/>
         <source>Suggested follow-up</source>
         <translation>建议追问</translation>
     </message>
     <message>
-        <location filename="../../app/ui/room.py" line="165"/>
+        <location filename="../../app/ui/room.py" line="166"/>
         <source>Notes / what the candidate said…</source>
         <translation>记录 / 候选人的回答要点…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/room.py" line="181"/>
+        <location filename="../../app/ui/room.py" line="182"/>
         <source>Press Start when the candidate is ready.</source>
         <translation>候选人准备好后点击“开始”。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/room.py" line="217"/>
+        <location filename="../../app/ui/room.py" line="218"/>
         <source>No recording consent: notes and ratings only.</source>
         <translation>未获得录音录像同意：仅记录笔记和评分。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/room.py" line="239"/>
+        <location filename="../../app/ui/room.py" line="240"/>
         <source>Marked at %1 s</source>
         <translation>已在 %1 秒处标记</translation>
     </message>
     <message>
-        <location filename="../../app/ui/room.py" line="245"/>
+        <location filename="../../app/ui/room.py" line="246"/>
         <source>Resume (Ctrl+P)</source>
         <translation>继续（Ctrl+P）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/room.py" line="260"/>
+        <location filename="../../app/ui/room.py" line="261"/>
         <source>Interview ended. Rate it on the Ratings page.</source>
         <translation>面试已结束，请在“评分”页评分。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/room.py" line="292"/>
+        <location filename="../../app/ui/room.py" line="293"/>
         <source>No camera: the interview continues without video.</source>
         <translation>没有摄像头：面试照常进行，不录视频。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/room.py" line="315"/>
+        <location filename="../../app/ui/room.py" line="296"/>
+        <source>No mic</source>
+        <translation>无麦克风</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/room.py" line="319"/>
         <source>looking at camera</source>
         <translation>注视镜头</translation>
     </message>
     <message>
-        <location filename="../../app/ui/room.py" line="315"/>
+        <location filename="../../app/ui/room.py" line="319"/>
         <source>looking away</source>
         <translation>视线偏离</translation>
     </message>
     <message>
-        <location filename="../../app/ui/room.py" line="323"/>
+        <location filename="../../app/ui/room.py" line="327"/>
         <source>%1 faces in frame</source>
         <translation>画面中有 %1 张人脸</translation>
     </message>
     <message>
-        <location filename="../../app/ui/room.py" line="337"/>
+        <location filename="../../app/ui/room.py" line="341"/>
         <source>paused</source>
         <translation>已暂停</translation>
     </message>
     <message>
-        <location filename="../../app/ui/room.py" line="348"/>
+        <location filename="../../app/ui/room.py" line="352"/>
         <source>Question %1/%2 · %3 · disk %4 GB free · dropped frames %5</source>
         <translation>第 %1/%2 题 · %3 · 磁盘剩余 %4 GB · 丢帧 %5</translation>
     </message>
     <message>
-        <location filename="../../app/ui/room.py" line="351"/>
+        <location filename="../../app/ui/room.py" line="355"/>
         <source>recording</source>
         <translation>录制中</translation>
     </message>
     <message>
-        <location filename="../../app/ui/room.py" line="351"/>
+        <location filename="../../app/ui/room.py" line="355"/>
         <source>not recording</source>
         <translation>未录制</translation>
     </message>
     <message>
-        <location filename="../../app/ui/room.py" line="378"/>
+        <location filename="../../app/ui/room.py" line="382"/>
         <source>Interview room</source>
         <translation>面试室</translation>
     </message>
     <message>
-        <location filename="../../app/ui/room.py" line="379"/>
+        <location filename="../../app/ui/room.py" line="383"/>
         <source>Record consent first (Consent page), then start.</source>
         <translation>请先在“知情同意”页记录候选人的选择，再开始面试。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/room.py" line="384"/>
+        <location filename="../../app/ui/room.py" line="388"/>
         <source>Question %1 of %2 · %3 min</source>
         <translation>第 %1 题，共 %2 题 · %3 分钟</translation>
     </message>
