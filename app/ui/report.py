@@ -27,6 +27,11 @@ class ReportPage(QWidget):
         self.lines = table(5)
         self.lines.setObjectName("reportLines")
         self.gaps = note()
+        self.evidence_title = heading(size=12)
+        self.evidence = QLabel()
+        self.evidence.setWordWrap(True)
+        self.evidence.setTextFormat(Qt.TextFormat.RichText)
+        self.evidence.setObjectName("evidence")
         self.advisory = note()
         self.radar = QLabel()
         self.bars = QLabel()
@@ -40,6 +45,8 @@ class ReportPage(QWidget):
         lay.addWidget(self.match)
         lay.addWidget(self.lines)
         lay.addWidget(self.gaps)
+        lay.addWidget(self.evidence_title)
+        lay.addWidget(self.evidence)
         charts_row = QHBoxLayout()
         charts_row.addWidget(self.radar)
         charts_row.addWidget(self.bars)
@@ -82,7 +89,16 @@ class ReportPage(QWidget):
         self.session_id = session_id
         has = session_id is not None
         self.placeholder.setVisible(not has)
-        for w in (self.match, self.lines, self.gaps, self.radar, self.bars, self.advisory):
+        for w in (
+            self.match,
+            self.lines,
+            self.gaps,
+            self.radar,
+            self.bars,
+            self.advisory,
+            self.evidence_title,
+            self.evidence,
+        ):
             w.setVisible(has)
         if session_id is None:
             self.title.setText(self.tr("Report"))
@@ -138,6 +154,34 @@ class ReportPage(QWidget):
             )
         else:
             self.gaps.setText(self.tr("No gaps against the job's bars."))
+        self._show_evidence(session_id, zh)
         lang = "zh" if zh else "en"
         self.radar.setPixmap(pixmap_from_png(charts.radar_png(summary, lang)))
         self.bars.setPixmap(pixmap_from_png(charts.bars_png(summary, lang)))
+
+    def _show_evidence(self, session_id: uuid.UUID, zh: bool) -> None:
+        """Every AI suggestion with the quotes (and times) behind it, and the raters' notes."""
+        from html import escape
+
+        from app.reports.pdf import gather
+
+        with self.ctx.db.read() as s:
+            data = gather(s, session_id)
+        self.evidence_title.setText(self.tr("Evidence behind the suggestions"))
+        parts = []
+        for c in data.summary.lines:
+            quotes = data.evidence.get(c.key, [])[:3]
+            notes = [n for n in data.notes.get(c.key, []) if n[2]]
+            if not quotes and not notes:
+                continue
+            items = []
+            for e in quotes:
+                t = e.get("start_ms")
+                stamp = (
+                    f" [{int(t) // 60000:02d}:{int(t) // 1000 % 60:02d}]" if t is not None else ""
+                )
+                items.append(f"“{escape(str(e.get('quote', '')))}”{stamp}")
+            items += [f"{escape(r)} ({lv}): {escape(n)}" for r, lv, n in notes]
+            name = escape(c.name_zh if zh else c.name_en)
+            parts.append(f"<p><b>{name}</b><br>" + "<br>".join(items) + "</p>")
+        self.evidence.setText("".join(parts) or self.tr("No evidence recorded yet."))

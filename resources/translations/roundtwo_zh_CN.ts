@@ -128,7 +128,7 @@
     <name>ConsentPage</name>
     <message>
         <location filename="../../app/ui/consent.py" line="66"/>
-        <location filename="../../app/ui/consent.py" line="97"/>
+        <location filename="../../app/ui/consent.py" line="94"/>
         <source>Consent</source>
         <translation>知情同意</translation>
     </message>
@@ -148,27 +148,27 @@
         <translation>记录候选人的选择</translation>
     </message>
     <message>
-        <location filename="../../app/ui/consent.py" line="105"/>
+        <location filename="../../app/ui/consent.py" line="102"/>
         <source>The candidate agrees</source>
         <translation>候选人同意</translation>
     </message>
     <message>
-        <location filename="../../app/ui/consent.py" line="111"/>
+        <location filename="../../app/ui/consent.py" line="108"/>
         <source>Notice version %1.</source>
         <translation>告知书版本 %1。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/consent.py" line="140"/>
+        <location filename="../../app/ui/consent.py" line="137"/>
         <source>yes</source>
         <translation>是</translation>
     </message>
     <message>
-        <location filename="../../app/ui/consent.py" line="140"/>
+        <location filename="../../app/ui/consent.py" line="137"/>
         <source>no</source>
         <translation>否</translation>
     </message>
     <message>
-        <location filename="../../app/ui/consent.py" line="143"/>
+        <location filename="../../app/ui/consent.py" line="140"/>
         <source>Recorded. Recording: %1 · AI analysis: %2 · camera/voice cues stored: %3 · sync to hub: %4</source>
         <translation>已记录。录音录像：%1 · AI 分析：%2 · 保存摄像头/声音信号：%3 · 同步到中心服务器：%4</translation>
     </message>
@@ -493,84 +493,94 @@
 <context>
     <name>ReportPage</name>
     <message>
-        <location filename="../../app/ui/report.py" line="65"/>
+        <location filename="../../app/ui/report.py" line="72"/>
         <source>Competency</source>
         <translation>胜任力</translation>
     </message>
     <message>
-        <location filename="../../app/ui/report.py" line="66"/>
+        <location filename="../../app/ui/report.py" line="73"/>
         <source>Interviewers</source>
         <translation>面试官</translation>
     </message>
     <message>
-        <location filename="../../app/ui/report.py" line="67"/>
+        <location filename="../../app/ui/report.py" line="74"/>
         <source>Bar</source>
         <translation>要求</translation>
     </message>
     <message>
-        <location filename="../../app/ui/report.py" line="68"/>
+        <location filename="../../app/ui/report.py" line="75"/>
         <source>AI suggestion</source>
         <translation>AI 建议</translation>
     </message>
     <message>
-        <location filename="../../app/ui/report.py" line="69"/>
+        <location filename="../../app/ui/report.py" line="76"/>
         <source>Result</source>
         <translation>结论</translation>
     </message>
     <message>
-        <location filename="../../app/ui/report.py" line="72"/>
+        <location filename="../../app/ui/report.py" line="79"/>
         <source>Open an interview from Home (double-click).</source>
         <translation>请在首页双击打开一场面试。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/report.py" line="75"/>
+        <location filename="../../app/ui/report.py" line="82"/>
         <source>AI suggestions are advisory and shown after the interview; the interviewers&apos; ratings are the decision. Nobody is rejected automatically.</source>
         <translation>AI 建议仅供参考，默认在面试结束后显示；以面试官的评分为准，系统不会自动淘汰任何人。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/report.py" line="88"/>
+        <location filename="../../app/ui/report.py" line="104"/>
         <source>Report</source>
         <translation>报告</translation>
     </message>
     <message>
-        <location filename="../../app/ui/report.py" line="99"/>
+        <location filename="../../app/ui/report.py" line="115"/>
         <source>Job match: no ratings yet</source>
         <translation>岗位匹配度：尚无评分</translation>
     </message>
     <message>
-        <location filename="../../app/ui/report.py" line="103"/>
+        <location filename="../../app/ui/report.py" line="119"/>
         <source>Job match: %1% (threshold %2%)</source>
         <translation>岗位匹配度：%1%（门槛 %2%）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/report.py" line="114"/>
+        <location filename="../../app/ui/report.py" line="130"/>
         <source>meets the bar</source>
         <translation>达标</translation>
     </message>
     <message>
-        <location filename="../../app/ui/report.py" line="115"/>
+        <location filename="../../app/ui/report.py" line="131"/>
         <source>below the bar</source>
         <translation>未达标</translation>
     </message>
     <message>
-        <location filename="../../app/ui/report.py" line="116"/>
+        <location filename="../../app/ui/report.py" line="132"/>
         <source>not rated</source>
         <translation>未评分</translation>
     </message>
     <message>
-        <location filename="../../app/ui/report.py" line="119"/>
+        <location filename="../../app/ui/report.py" line="135"/>
         <source>AI differs by 2+ levels</source>
         <translation>AI 与面试官相差 ≥2 级</translation>
     </message>
     <message>
-        <location filename="../../app/ui/report.py" line="133"/>
+        <location filename="../../app/ui/report.py" line="149"/>
         <source>Training gaps (most consequential first): </source>
         <translation>培训差距（影响最大的在前）：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/report.py" line="140"/>
+        <location filename="../../app/ui/report.py" line="156"/>
         <source>No gaps against the job&apos;s bars.</source>
         <translation>各项胜任力均达到岗位要求。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/report.py" line="170"/>
+        <source>Evidence behind the suggestions</source>
+        <translation>建议背后的证据</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/report.py" line="187"/>
+        <source>No evidence recorded yet.</source>
+        <translation>尚无记录的证据。</translation>
     </message>
 </context>
 <context>
@@ -722,17 +732,17 @@
         <translation>未录制</translation>
     </message>
     <message>
-        <location filename="../../app/ui/room.py" line="382"/>
+        <location filename="../../app/ui/room.py" line="377"/>
         <source>Interview room</source>
         <translation>面试室</translation>
     </message>
     <message>
-        <location filename="../../app/ui/room.py" line="383"/>
+        <location filename="../../app/ui/room.py" line="378"/>
         <source>Record consent first (Consent page), then start.</source>
         <translation>请先在“知情同意”页记录候选人的选择，再开始面试。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/room.py" line="388"/>
+        <location filename="../../app/ui/room.py" line="383"/>
         <source>Question %1 of %2 · %3 min</source>
         <translation>第 %1 题，共 %2 题 · %3 分钟</translation>
     </message>

@@ -85,6 +85,8 @@ def test_double_click_opens_the_report(window, qtbot) -> None:  # type: ignore[n
     ]
     assert teamwork == ["below the bar"]
     assert not win.report.radar.pixmap().isNull()
+    # Rater notes (and AI quotes, once scored) are shown as evidence under the table.
+    assert "访谈+埋点交叉验证" in win.report.evidence.text()
 
 
 def test_report_follows_a_changed_rating(window, ctx) -> None:  # type: ignore[no-untyped-def]
