@@ -140,6 +140,18 @@ def resolve_session(session: Session, ref: str) -> uuid.UUID:
         raise NotFoundError(f"'{ref}' is not an interview id (a UUID) or 'latest'.") from exc
 
 
+def unique_quotes(evidence: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One entry per quoted sentence (a sentence can be evidence of several kinds)."""
+    seen: set[str] = set()
+    out = []
+    for e in evidence:
+        q = str(e.get("quote", "")).strip()
+        if q and q not in seen:
+            seen.add(q)
+            out.append(e)
+    return out
+
+
 def _stamp(ms: Any) -> str:
     try:
         total = int(ms) // 1000
@@ -277,7 +289,7 @@ def render_pdf(data: ReportData, lang: str) -> bytes:
                         small,
                     )
                 )
-        for ev in quotes[:4]:
+        for ev in unique_quotes(quotes)[:4]:
             stamp = _stamp(ev.get("start_ms"))
             quote = str(ev.get("quote", ""))
             story.append(p(f"　“{quote}” {stamp}", small))

@@ -163,14 +163,14 @@ class ReportPage(QWidget):
         """Every AI suggestion with the quotes (and times) behind it, and the raters' notes."""
         from html import escape
 
-        from app.reports.pdf import gather
+        from app.reports.pdf import gather, unique_quotes
 
         with self.ctx.db.read() as s:
             data = gather(s, session_id)
         self.evidence_title.setText(self.tr("Evidence behind the suggestions"))
         parts = []
         for c in data.summary.lines:
-            quotes = data.evidence.get(c.key, [])[:3]
+            quotes = unique_quotes(data.evidence.get(c.key, []))[:3]
             notes = [n for n in data.notes.get(c.key, []) if n[2]]
             if not quotes and not notes:
                 continue
