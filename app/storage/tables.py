@@ -13,13 +13,7 @@ from typing import Any, ClassVar
 from sqlalchemy import JSON, Index, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from app.core.domain import (
-    ConsentPurpose,
-    InterviewStatus,
-    OutboxOpKind,
-    OutboxStatus,
-    RecordingStatus,
-)
+from app.core.domain import InterviewStatus, OutboxStatus, RecordingStatus
 from app.storage.types import UTCDateTime, new_id, utcnow
 
 
@@ -154,7 +148,8 @@ class InterviewSession(Record, table=True):
     candidate_id: uuid.UUID = Field(foreign_key="candidate.id", ondelete="CASCADE", index=True)
     job_id: uuid.UUID = Field(foreign_key="job.id", index=True)
     interviewer: str = ""
-    status: InterviewStatus = Field(default=InterviewStatus.SCHEDULED, sa_type=String(16))
+    # Enum-valued columns are typed str: rows read back hold plain strings (StrEnum values).
+    status: str = Field(default=InterviewStatus.SCHEDULED, sa_type=String(16))
     scheduled_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
     started_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
     ended_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
@@ -220,7 +215,7 @@ class ConsentRecord(Record, table=True):
     session_id: uuid.UUID | None = Field(
         default=None, foreign_key="interviewsession.id", ondelete="CASCADE"
     )
-    purpose: ConsentPurpose = Field(sa_type=String(32))
+    purpose: str = Field(sa_type=String(32), description="a ConsentPurpose value")
     granted: bool
     notice_version: str
     notice_lang: str = "zh"
@@ -233,7 +228,7 @@ class Recording(Record, table=True):
     session_id: uuid.UUID = Field(foreign_key="interviewsession.id", ondelete="CASCADE", index=True)
     path: str
     container: str = "mp4"
-    status: RecordingStatus = Field(default=RecordingStatus.RECORDING, sa_type=String(16))
+    status: str = Field(default=RecordingStatus.RECORDING, sa_type=String(16))
     started_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     ended_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
     duration_s: float | None = None
@@ -279,9 +274,9 @@ class OutboxOp(SQLModel, table=True):
     seq: int | None = Field(default=None, index=True, description="local order, oldest first")
     entity: str = Field(max_length=48)
     entity_id: uuid.UUID
-    op: OutboxOpKind = Field(sa_type=String(8))
+    op: str = Field(sa_type=String(8), description="an OutboxOpKind value")
     payload: dict[str, Any] = _json_dict()
-    status: OutboxStatus = Field(default=OutboxStatus.PENDING, index=True, sa_type=String(16))
+    status: str = Field(default=OutboxStatus.PENDING, index=True, sa_type=String(16))
     attempts: int = 0
     last_error: str | None = None
     created_at: dt.datetime = _created()
@@ -327,3 +322,4 @@ SYNCED: tuple[type[Record], ...] = (
     Course,
     TrainingPlan,
 )
+from app.migrate import tables as _migrate_tables  # noqa: E402,F401

@@ -1,0 +1,867 @@
+"""The import pipeline: read -> map -> clean -> de-duplicate -> write in one transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from app.core.domain import OutboxOpKind, OutboxStatus
+from app.core.errors import InvalidInputError
+from app.migrate import cleaning as cl
+from app.migrate.linkage import AUTO_MERGE, REVIEW, Person, link
+from app.migrate.mapping import (
+    ENTITIES,
+    REQUIRED,
+    ColumnSuggestion,
+    MappingFile,
+    find_header,
+    normalise_header,
+    suggest_columns,
+)
+from app.migrate.readers import Cell, Sheet, read_source
+from app.migrate.tables import ImportBatch, LegacyRecord, ReviewItem, SourceRow
+from app.storage import repo
+from app.storage.db import Database
+from app.storage.tables import Candidate, OutboxOp
+from app.storage.types import utcnow
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[str, int, int], None]
+
+CANDIDATE_FIELDS = (
+    "name",
+    "email",
+    "phone",
+    "birth_date",
+    "city",
+    "education_level",
+    "school",
+    "major",
+    "years_experience",
+    "experience",
+    "skills",
+    "career_goal",
+)
+_CHUNK = 2000
+
+
+@dataclass
+class SheetInfo:
+    name: str
+    header_row: int
+    columns: list[dict[str, Any]]
+
+
+@dataclass
+class Cluster:
+    rows: list[str]
+    probability: float
+    record_id: str | None = None
+    existing: bool = False
+
+
+@dataclass
+class ImportReport:
+    file: str
+    entity: str
+    sha256: str
+    dry_run: bool
+    encoding: str | None = None
+    sheets: list[SheetInfo] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+    rejected: list[cl.Rejection] = field(default_factory=list)
+    corrections: list[cl.Correction] = field(default_factory=list)
+    flags: list[cl.Flag] = field(default_factory=list)
+    clusters: list[Cluster] = field(default_factory=list)
+    review: list[dict[str, Any]] = field(default_factory=list)
+    batch_id: str | None = None
+    seconds: float = 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _noop(stage: str, done: int, total: int) -> None:
+    return None
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        while chunk := f.read(1 << 20):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+# --- mapping of sheets ------------------------------------------------------------------------
+
+
+@dataclass
+class MappedSheet:
+    sheet: Sheet
+    header_index: int
+    columns: list[ColumnSuggestion]
+
+
+def map_sheets(
+    sheets: list[Sheet], entity: str, mapping: MappingFile | None, file_name: str
+) -> list[MappedSheet]:
+    """Every sheet whose header names the entity's required fields; clear error if none."""
+    out: list[MappedSheet] = []
+    seen: list[str] = []
+    for sheet in sheets:
+        if mapping and mapping.sheets and sheet.name not in mapping.sheets:
+            continue
+        if mapping and mapping.header_row and not sheet.header_given:
+            index = mapping.header_row - 1
+            if index >= len(sheet.rows):
+                continue
+            headers = [str(c) if c is not None else "" for c in sheet.rows[index]]
+        elif (found := _header_from_mapping(sheet, mapping)) is not None:
+            index, headers = found
+        else:
+            guess = find_header(sheet, entity)
+            if guess is None:
+                continue
+            index, headers = guess.row_index, guess.headers
+        columns = suggest_columns(headers, entity, mapping)
+        mapped = {c.field for c in columns if c.field}
+        seen.append(f"{sheet.name}: {', '.join(h for h in headers if h) or '(empty)'}")
+        if all(r in mapped for r in REQUIRED[entity]):
+            out.append(MappedSheet(sheet, index, columns))
+    if not out:
+        need = " and ".join(REQUIRED[entity])
+        listing = "; ".join(seen) or "no header row found"
+        raise InvalidInputError(
+            f"The file {file_name} has no sheet with a column for {need} ({listing}).",
+            hint="Pass --mapping with a mapping file naming the columns.",
+        )
+    return out
+
+
+def _header_from_mapping(sheet: Sheet, mapping: MappingFile | None) -> tuple[int, list[str]] | None:
+    """The row naming most of the mapping file's columns (a reviewed mapping knows them)."""
+    if mapping is None or not mapping.columns:
+        return None
+    names = {normalise_header(k) for k in mapping.columns}
+    best: tuple[int, int] | None = None
+    for i, row in enumerate(sheet.rows[:30]):
+        hits = sum(1 for c in row if normalise_header(c) in names)
+        if hits and (best is None or hits > best[1]):
+            best = (i, hits)
+    if best is None:
+        return None
+    return best[0], [str(c) if c is not None else "" for c in sheet.rows[best[0]]]
+
+
+# --- cleaning of rows -------------------------------------------------------------------------
+
+
+def _blank(v: Cell) -> bool:
+    return v is None or (isinstance(v, str) and not v.strip())
+
+
+def _looks_like_email(v: Cell) -> bool:
+    return isinstance(v, str) and "@" in cl.text(v)
+
+
+def _looks_like_phone(v: Cell) -> bool:
+    s = cl.text(v)
+    return bool(s) and "@" not in s and sum(ch.isdigit() for ch in s) >= 7
+
+
+def clean_candidate(
+    sheet: str, row: int, values: dict[str, Cell], columns: dict[str, str], region: str = "CN"
+) -> cl.CleanRow | cl.Rejection:
+    """One candidate row: cleaned values with a log of changes, or the first reason to reject."""
+    out = cl.CleanRow(sheet, row, {})
+
+    def fix(f: str, before: Cell, after: Any, rule: str) -> None:
+        b = "" if before is None else str(before)
+        a = "" if after is None else str(after)
+        if a != b:
+            out.corrections.append(cl.Correction(row, columns.get(f, f), f, b, a, rule))
+
+    def reject(f: str, why: str) -> cl.Rejection:
+        raw = values.get(f)
+        return cl.Rejection(sheet, row, columns.get(f, f), f, "" if raw is None else str(raw), why)
+
+    phone_raw, email_raw = values.get("phone"), values.get("email")
+    phone_wrong = _looks_like_email(phone_raw) or _blank(phone_raw)
+    email_wrong = _looks_like_phone(email_raw) or _blank(email_raw)
+    if phone_wrong and email_wrong and not (_blank(phone_raw) and _blank(email_raw)):
+        values["phone"], values["email"] = values.get("email"), values.get("phone")
+        out.corrections.append(
+            cl.Correction(
+                row,
+                columns.get("phone", "phone"),
+                "phone/email",
+                str(values["email"]),
+                str(values["phone"]),
+                "phone and e-mail swapped",
+            )
+        )
+    try:
+        name, rule = cl.clean_name(values.get("name"))
+    except cl.CleanError as exc:
+        return reject("name", str(exc))
+    fix("name", values.get("name"), name, rule)
+    out.values["name"] = name
+    simple: list[tuple[str, Callable[[Cell], Any], str]] = [
+        ("phone", lambda v: cl.clean_phone(cl.text(v), region), "phone to E.164"),
+        ("email", cl.clean_email, "e-mail normalised"),
+        ("years_experience", cl.clean_years, "number of years"),
+    ]
+    for f, fn, rule in simple:
+        raw = values.get(f)
+        if _blank(raw):
+            continue
+        try:
+            value = fn(raw)
+        except cl.CleanError as exc:
+            return reject(f, str(exc))
+        fix(f, raw, value, rule)
+        out.values[f] = value
+    raw = values.get("birth_date")
+    if not _blank(raw):
+        try:
+            d, rule = cl.clean_birth_date(raw)
+        except cl.CleanError as exc:
+            return reject("birth_date", str(exc))
+        fix("birth_date", raw, d.isoformat(), rule)
+        out.values["birth_date"] = d
+    raw = values.get("education_level")
+    if not _blank(raw):
+        level = cl.clean_education(raw)
+        fix("education_level", raw, level.value, "education scale")
+        out.values["education_level"] = level.value
+    for f in ("city", "school", "major", "career_goal", "source", "external_id", "gender"):
+        raw = values.get(f)
+        if not _blank(raw):
+            value = cl.text(raw)
+            fix(f, raw, value, "whitespace/full-width")
+            out.values[f] = value
+    raw = values.get("skills")
+    if not _blank(raw):
+        out.values["skills"] = cl.split_list(raw)
+    raw = values.get("experience")
+    if not _blank(raw):
+        history = cl.parse_history(raw)
+        out.values["experience"] = history
+        years = cl.history_years(history)
+        stated = out.values.get("years_experience")
+        if years is not None and stated is not None and cl.experience_disagrees(stated, years):
+            out.flags.append(
+                cl.Flag(
+                    row,
+                    "years_experience",
+                    f"states {stated:g} years of experience but the dated work history "
+                    f"covers {years:g} years; left as stated for a person to check",
+                )
+            )
+    return out
+
+
+_NUMBERS = {"score", "hours", "headcount", "round", "years_experience"}
+_DATES = {"date", "birth_date"}
+
+
+def clean_generic(
+    entity: str,
+    sheet: str,
+    row: int,
+    values: dict[str, Cell],
+    columns: dict[str, str],
+    region: str = "CN",
+) -> cl.CleanRow | cl.Rejection:
+    """Jobs, interviews and training rows: the same rules per field, no linkage."""
+    out = cl.CleanRow(sheet, row, {})
+    for f, raw in values.items():
+        if _blank(raw):
+            if f in REQUIRED[entity]:
+                return cl.Rejection(sheet, row, columns.get(f, f), f, "", f"the {f} is empty")
+            continue
+        try:
+            value: Any
+            if f == "name":
+                value = cl.clean_name(raw)[0]
+            elif f == "phone":
+                value = cl.clean_phone(cl.text(raw), region)
+            elif f == "email":
+                value = cl.clean_email(raw)
+            elif f in _DATES:
+                value = cl.clean_date(raw)[0].isoformat()
+            elif f == "education_level":
+                value = cl.clean_education(raw).value
+            elif f in _NUMBERS:
+                value = cl.clean_years(raw) if f == "years_experience" else _number(raw)
+            else:
+                value = cl.text(raw)
+        except cl.CleanError as exc:
+            return cl.Rejection(sheet, row, columns.get(f, f), f, str(raw), str(exc))
+        if str(value) != str(raw):
+            out.corrections.append(
+                cl.Correction(row, columns.get(f, f), f, str(raw), str(value), "cleaned")
+            )
+        out.values[f] = value
+    for f in REQUIRED[entity]:
+        if f not in out.values:
+            return cl.Rejection(sheet, row, columns.get(f, f), f, "", f"the {f} is empty")
+    return out
+
+
+def _number(raw: Cell) -> float:
+    if isinstance(raw, int | float) and not isinstance(raw, bool):
+        return float(raw)
+    try:
+        return float(cl.text(raw).rstrip("分hH小时 "))
+    except ValueError as exc:
+        raise cl.CleanError(f"'{cl.text(raw)}' is not a number") from exc
+
+
+def row_hash(entity: str, values: dict[str, Any]) -> str:
+    """Fingerprint of a cleaned row. repr() of sorted items is deterministic for the
+    value types cleaning produces (str, float, date, lists of str/dict) and cheap."""
+    body = repr(sorted(values.items()))
+    return hashlib.sha256(f"{entity}\n{body}".encode()).hexdigest()
+
+
+# --- merging a cluster into one record --------------------------------------------------------
+
+
+def merge_values(rows: list[dict[str, Any]], base: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Field by field: the stored value wins; else the most frequent, ties to the latest row.
+    A name written in Chinese characters beats its pinyin spelling."""
+    if base is None and len(rows) == 1:
+        return dict(rows[0])
+    merged: dict[str, Any] = dict(base or {})
+    for f in CANDIDATE_FIELDS:
+        if merged.get(f) not in (None, "", []):
+            continue
+        if f == "skills":
+            seen: dict[str, None] = {}
+            for r in rows:
+                seen.update(dict.fromkeys(r.get("skills", [])))
+            merged[f] = list(seen)
+            continue
+        if f == "experience":
+            merged[f] = max((r.get(f, []) for r in rows), key=len, default=[])
+            continue
+        values = [r[f] for r in rows if r.get(f) not in (None, "")]
+        if f == "name":
+            han = [v for v in values if cl.has_han(v)]
+            values = han or values
+        if values:
+            counts = Counter(_key(v) for v in values)
+            top = max(counts.values())
+            merged[f] = next(v for v in reversed(values) if counts[_key(v)] == top)
+    return merged
+
+
+def _key(v: Any) -> Any:
+    return json.dumps(v, default=str, sort_keys=True) if isinstance(v, list | dict) else v
+
+
+def _row_ref(sheet: str, row: int, multi: bool) -> str:
+    return f"{sheet}!{row}" if multi else str(row)
+
+
+# --- the pipeline -----------------------------------------------------------------------------
+
+
+def import_file(
+    db: Database | None,
+    path: Path,
+    entity: str,
+    *,
+    mapping: MappingFile | None = None,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+    auto_merge: float = AUTO_MERGE,
+    review_threshold: float = REVIEW,
+) -> ImportReport:
+    """Import one file. Without `dry_run` everything is written in one transaction: an
+    interrupted import leaves the store exactly as it was."""
+    if entity not in ENTITIES:
+        raise InvalidInputError(f"Unknown entity '{entity}' (expected {', '.join(ENTITIES)}).")
+    if mapping is not None and mapping.entity != entity:
+        raise InvalidInputError(f"The mapping file is for {mapping.entity}, not {entity}.")
+    if db is None and not dry_run:
+        raise ValueError("a database is needed unless dry_run")
+    t0 = time.perf_counter()
+    report_progress = progress or _noop
+    region = mapping.default_region if mapping else "CN"
+    report_progress("reading", 0, 1)
+    source = read_source(path)
+    report = ImportReport(path.name, entity, sha256_file(path), dry_run, source.encoding)
+    mapped = map_sheets(source.sheets, entity, mapping, path.name)
+    multi = len(mapped) > 1
+
+    cleaned: list[cl.CleanRow] = []
+    read = 0
+    total_rows = sum(len(m.sheet.rows) - m.header_index - 1 for m in mapped)
+    for m in mapped:
+        report.sheets.append(
+            SheetInfo(
+                m.sheet.name,
+                m.sheet.numbers[m.header_index],
+                [
+                    {
+                        "index": c.index,
+                        "header": c.header,
+                        "field": c.field,
+                        "confidence": c.confidence,
+                        "source": c.source,
+                    }
+                    for c in m.columns
+                ],
+            )
+        )
+        wanted = [(c.index, c.field, c.header) for c in m.columns if c.field]
+        headers = {f: h for _, f, h in wanted}
+        for i in range(m.header_index + 1, len(m.sheet.rows)):
+            cells = m.sheet.rows[i]
+            if all(_blank(v) for v in cells):
+                continue
+            read += 1
+            if read % 5000 == 0:
+                report_progress("cleaning", read, total_rows)
+            values = {f: (cells[j] if j < len(cells) else None) for j, f, _ in wanted}
+            number = m.sheet.numbers[i]
+            result = (
+                clean_candidate(m.sheet.name, number, values, headers, region)
+                if entity == "candidates"
+                else clean_generic(entity, m.sheet.name, number, values, headers, region)
+            )
+            if isinstance(result, cl.Rejection):
+                report.rejected.append(result)
+            else:
+                cleaned.append(result)
+                report.corrections += result.corrections
+                report.flags += result.flags
+    report_progress("cleaning", read, total_rows)
+
+    hashes = [row_hash(entity, r.values) for r in cleaned]
+    known = _known_hashes(db, entity, hashes) if db is not None else set()
+    fresh = [(r, h) for r, h in zip(cleaned, hashes, strict=True) if h not in known]
+    report.counts = {
+        "read": read,
+        "rejected": len(report.rejected),
+        "accepted": len(cleaned),
+        "unchanged": len(cleaned) - len(fresh),
+        "flagged": len(report.flags),
+        "corrections": len(report.corrections),
+    }
+
+    if entity == "candidates":
+        plan = _plan_candidates(
+            db, fresh, report, multi, auto_merge, review_threshold, report_progress
+        )
+    else:
+        plan = _Plan(new_records=[], updates=[], provenance=[], reviews=[])
+        for r, h in fresh:
+            rid = uuid.uuid4()
+            plan.new_records.append((rid, {**_jsonable(r.values), "_source_row": r.row}))
+            plan.provenance.append((rid, r, h, None))
+        report.counts.update({"imported": len(fresh), "created": len(fresh), "merged": 0})
+
+    if not dry_run and db is not None and (plan.provenance or plan.reviews):
+        report_progress("writing", 0, len(plan.provenance))
+        batch_id = db.write(
+            lambda s: _write(s, entity, path, report, plan, mapped, report_progress),
+            timeout=None,
+        )
+        report.batch_id = str(batch_id)
+    report_progress("done", 1, 1)
+    report.seconds = round(time.perf_counter() - t0, 3)
+    return report
+
+
+def _jsonable(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in values.items()}
+
+
+def _known_hashes(db: Database, entity: str, hashes: list[str]) -> set[str]:
+    found: set[str] = set()
+    with db.read() as s:
+        for i in range(0, len(hashes), 900):
+            chunk = hashes[i : i + 900]
+            rows = s.execute(
+                select(SourceRow.row_hash).where(  # type: ignore[call-overload]
+                    SourceRow.entity == entity,
+                    SourceRow.row_hash.in_(chunk),  # type: ignore[attr-defined]
+                )
+            ).all()
+            found.update(r[0] for r in rows)
+    return found
+
+
+@dataclass
+class _Plan:
+    new_records: list[tuple[uuid.UUID, dict[str, Any]]]
+    updates: list[tuple[uuid.UUID, dict[str, Any]]]
+    provenance: list[tuple[uuid.UUID, cl.CleanRow, str, float | None]]
+    reviews: list[tuple[uuid.UUID, uuid.UUID, float, dict[str, Any]]]
+
+
+def _stored_people(
+    db: Database | None,
+) -> tuple[list[uuid.UUID], list[Person], list[dict[str, Any]]]:
+    if db is None:
+        return [], [], []
+    ids: list[uuid.UUID] = []
+    people: list[Person] = []
+    values: list[dict[str, Any]] = []
+    cols = [getattr(Candidate, f) for f in ("id", *CANDIDATE_FIELDS)]
+    with db.read() as s:
+        for row in s.execute(select(*cols)).all():
+            data = dict(zip(("id", *CANDIDATE_FIELDS), row, strict=True))
+            ids.append(data.pop("id"))
+            values.append(data)
+            people.append(_person(data, existing=True))
+    return ids, people, values
+
+
+def _person(v: dict[str, Any], existing: bool = False) -> Person:
+    birth = v.get("birth_date")
+    return Person(
+        name=v.get("name") or "",
+        phone=v.get("phone"),
+        email=v.get("email"),
+        birth_date=birth.isoformat() if isinstance(birth, dt.date) else birth,
+        city=v.get("city"),
+        school=v.get("school"),
+        existing=existing,
+    )
+
+
+def _plan_candidates(
+    db: Database | None,
+    fresh: list[tuple[cl.CleanRow, str]],
+    report: ImportReport,
+    multi: bool,
+    auto_merge: float,
+    review_threshold: float,
+    progress: Progress,
+) -> _Plan:
+    progress("matching", 0, 1)
+    stored_ids, stored_people, stored_values = _stored_people(db)
+    people = stored_people + [_person(r.values) for r, _ in fresh]
+    result = link(people, auto_merge, review_threshold)
+    n_stored = len(stored_ids)
+    plan = _Plan([], [], [], [])
+    record_of: dict[int, uuid.UUID] = {}  # index -> record id, for review pairs
+    created = merged = 0
+    for group in result.clusters:
+        stored = [i for i in group if i < n_stored]
+        new = [i for i in group if i >= n_stored]
+        root = min(group)
+        prob = result.cluster_probability.get(root, 1.0)
+        if not new:
+            for i in group:
+                record_of[i] = stored_ids[i]
+            continue
+        rows = [fresh[i - n_stored][0] for i in new]
+        if stored:
+            target = stored[0]
+            rid = stored_ids[target]
+            before = stored_values[target]
+            after = merge_values([r.values for r in rows], before)
+            if after != before:
+                plan.updates.append((rid, after))
+            merged += len(rows)
+        else:
+            rid = uuid.uuid4()
+            plan.new_records.append((rid, merge_values([r.values for r in rows])))
+            created += 1
+            merged += len(rows) - 1
+        for i in group:
+            record_of[i] = rid
+        for i in new:
+            r, h = fresh[i - n_stored]
+            plan.provenance.append((rid, r, h, prob if len(group) > 1 else None))
+        if len(group) > 1:
+            report.clusters.append(
+                Cluster(
+                    [_row_ref(r.sheet, r.row, multi) for r in rows],
+                    round(prob, 4),
+                    str(rid),
+                    existing=bool(stored),
+                )
+            )
+    for pair in result.review:
+        a, b = record_of[pair.left], record_of[pair.right]
+        if a == b:
+            continue
+        side = {
+            "left": _describe(pair.left, n_stored, stored_values, fresh, multi),
+            "right": _describe(pair.right, n_stored, stored_values, fresh, multi),
+        }
+        plan.reviews.append((a, b, pair.probability, side))
+        report.review.append({"probability": round(pair.probability, 4), **side})
+    report.counts.update(
+        {
+            "imported": len(fresh),
+            "created": created,
+            "merged": merged,
+            "updated": len(plan.updates),
+            "review": len(plan.reviews),
+            "candidate_pairs": result.candidate_pairs,
+        }
+    )
+    progress("matching", 1, 1)
+    return plan
+
+
+def _describe(
+    i: int,
+    n_stored: int,
+    stored: list[dict[str, Any]],
+    fresh: list[tuple[cl.CleanRow, str]],
+    multi: bool,
+) -> dict[str, Any]:
+    if i < n_stored:
+        return {"source": "store", "values": _jsonable(stored[i])}
+    r = fresh[i - n_stored][0]
+    return {"source": "file", "row": _row_ref(r.sheet, r.row, multi), "values": _jsonable(r.values)}
+
+
+def _candidate_row(rid: uuid.UUID, values: dict[str, Any], now: dt.datetime) -> dict[str, Any]:
+    row: dict[str, Any] = {f: values.get(f) for f in CANDIDATE_FIELDS}
+    row["experience"] = row["experience"] or []
+    row["skills"] = row["skills"] or []
+    row.update(id=rid, created_at=now, updated_at=now, projects=[], source="import")
+    return row
+
+
+def _payload(row: dict[str, Any]) -> dict[str, Any]:
+    """The same JSON shape repo.save() puts in the outbox (model_dump(mode='json'))."""
+    out: dict[str, Any] = {}
+    for k, v in row.items():
+        if isinstance(v, uuid.UUID):
+            out[k] = str(v)
+        elif isinstance(v, dt.datetime | dt.date):
+            out[k] = (
+                v.isoformat().replace("+00:00", "Z")
+                if isinstance(v, dt.datetime)
+                else v.isoformat()
+            )
+        else:
+            out[k] = v
+    return out
+
+
+def _bulk_insert(s: Session, table: Any, rows: list[dict[str, Any]]) -> None:
+    """executemany straight to the driver, values converted by the columns' own bind
+    processors (the ORM's per-row bookkeeping costs ten times the insert itself)."""
+    if not rows:
+        return
+    conn = s.connection()
+    cols = [c for c in table.columns if c.name in rows[0]]
+    procs = [c.type._cached_bind_processor(conn.dialect) for c in cols]
+    names = ", ".join(c.name for c in cols)
+    marks = ", ".join("?" for _ in cols)
+    sql = f"INSERT INTO {table.name} ({names}) VALUES ({marks})"
+    keys = [c.name for c in cols]
+    # Timestamps are one shared object and many values repeat: convert each object once.
+    memo: list[tuple[Any, Any]] = [(object(), None)] * len(cols)
+
+    def convert(r: dict[str, Any]) -> tuple[Any, ...]:
+        out = []
+        for j, k in enumerate(keys):
+            v = r[k]
+            last, done = memo[j]
+            if v is not last:
+                p = procs[j]
+                done = p(v) if p is not None and v is not None else v
+                memo[j] = (v, done)
+            out.append(done)
+        return tuple(out)
+
+    for i in range(0, len(rows), _CHUNK):
+        conn.exec_driver_sql(sql, [convert(r) for r in rows[i : i + _CHUNK]])
+
+
+_FTS_TRIGGER = "candidate_fts_ai"
+
+
+def _insert_candidates(s: Session, rows: list[dict[str, Any]]) -> None:
+    """Bulk insert with the search index filled in one statement instead of by the per-row
+    trigger (ten times faster). The trigger is dropped and re-created from its own stored
+    SQL inside this transaction, so no other connection ever sees it missing and a crash
+    rolls the drop back with everything else."""
+    conn = s.connection()
+    trigger = conn.exec_driver_sql(
+        "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", (_FTS_TRIGGER,)
+    ).scalar()
+    if trigger is None or len(rows) < 100:
+        _bulk_insert(s, Candidate.__table__, rows)  # type: ignore[attr-defined]
+        return
+    before = conn.exec_driver_sql("SELECT coalesce(max(rowid), 0) FROM candidate").scalar()
+    conn.exec_driver_sql(f"DROP TRIGGER {_FTS_TRIGGER}")
+    _bulk_insert(s, Candidate.__table__, rows)  # type: ignore[attr-defined]
+    conn.exec_driver_sql(
+        "INSERT INTO candidate_fts(candidate_id, name, email, phone, school, major, skills) "
+        "SELECT id, name, coalesce(email, ''), coalesce(phone, ''), coalesce(school, ''), "
+        "coalesce(major, ''), coalesce(skills, '') FROM candidate WHERE rowid > ?",
+        (before,),
+    )
+    conn.exec_driver_sql(str(trigger))
+
+
+def _write(
+    s: Session,
+    entity: str,
+    path: Path,
+    report: ImportReport,
+    plan: _Plan,
+    mapped: list[MappedSheet],
+    progress: Progress,
+) -> uuid.UUID:
+    now = utcnow()
+    batch = ImportBatch(
+        entity=entity,
+        file_name=path.name,
+        file_sha256=report.sha256,
+        counts=dict(report.counts),
+        mapping={m.sheet.name: {c.header: c.field for c in m.columns if c.header} for m in mapped},
+    )
+    s.add(batch)
+    s.flush()
+    total = len(plan.provenance)
+    if entity == "candidates":
+        cand_rows = [_candidate_row(rid, v, now) for rid, v in plan.new_records]
+        seq = int(s.execute(select(func.max(OutboxOp.seq))).scalar() or 0)
+        outbox: list[dict[str, Any]] = []
+        for row in cand_rows:
+            seq += 1
+            outbox.append(
+                {
+                    "id": uuid.uuid4(),
+                    "seq": seq,
+                    "entity": "candidate",
+                    "entity_id": row["id"],
+                    "op": OutboxOpKind.UPSERT.value,
+                    "payload": _payload(row),
+                    "status": OutboxStatus.PENDING.value,
+                    "attempts": 0,
+                    "created_at": now,
+                }
+            )
+        _insert_candidates(s, cand_rows)
+        progress("writing", total // 3, total)
+        _bulk_insert(s, OutboxOp.__table__, outbox)  # type: ignore[attr-defined]
+        progress("writing", total // 2, total)
+        for rid, values in plan.updates:
+            cand = s.get(Candidate, rid)
+            if cand is None:
+                continue
+            for f in CANDIDATE_FIELDS:
+                setattr(cand, f, values.get(f))
+            repo.save(s, cand)
+        s.flush()
+    else:
+        legacy = [
+            {
+                "id": rid,
+                "created_at": now,
+                "updated_at": now,
+                "batch_id": batch.id,
+                "entity": entity,
+                "data": data,
+            }
+            for rid, data in plan.new_records
+        ]
+        _bulk_insert(s, LegacyRecord.__table__, legacy)  # type: ignore[attr-defined]
+    prov = [
+        {
+            "id": uuid.uuid4(),
+            "created_at": now,
+            "updated_at": now,
+            "batch_id": batch.id,
+            "entity": entity,
+            "record_id": rid,
+            "sheet": r.sheet,
+            "row_number": r.row,
+            "row_hash": h,
+            "cluster_probability": p,
+        }
+        for rid, r, h, p in plan.provenance
+    ]
+    _bulk_insert(s, SourceRow.__table__, prov)  # type: ignore[attr-defined]
+    progress("writing", total, total)
+    for left, right, p, detail in plan.reviews:
+        s.add(
+            ReviewItem(
+                batch_id=batch.id,
+                entity=entity,
+                left_id=left,
+                right_id=right,
+                probability=round(p, 4),
+                detail=detail,
+            )
+        )
+    repo.append_audit(
+        s,
+        "import",
+        "migrate.import",
+        entity,
+        str(batch.id),
+        {"file": path.name, "sha256": report.sha256, "counts": report.counts},
+    )
+    return batch.id
+
+
+# --- for the import wizard --------------------------------------------------------------------
+
+
+@dataclass
+class SheetPreview:
+    name: str
+    header_row: int
+    columns: list[ColumnSuggestion]
+    sample: list[list[Cell]]
+    usable: bool
+
+
+def preview(
+    path: Path, entity: str, mapping: MappingFile | None = None, sample_rows: int = 20
+) -> list[SheetPreview]:
+    """What the wizard shows before importing: per sheet the header row found, each
+    column's suggested field with its confidence, and the first rows."""
+    source = read_source(path)
+    out: list[SheetPreview] = []
+    for sheet in source.sheets:
+        found = _header_from_mapping(sheet, mapping)
+        if found is None:
+            guess = find_header(sheet, entity)
+            if guess is None:
+                out.append(SheetPreview(sheet.name, 0, [], sheet.rows[:sample_rows], False))
+                continue
+            found = (guess.row_index, guess.headers)
+        index, headers = found
+        columns = suggest_columns(headers, entity, mapping)
+        mapped = {c.field for c in columns if c.field}
+        out.append(
+            SheetPreview(
+                sheet.name,
+                sheet.numbers[index],
+                columns,
+                sheet.rows[index + 1 : index + 1 + sample_rows],
+                all(r in mapped for r in REQUIRED[entity]),
+            )
+        )
+    return out
