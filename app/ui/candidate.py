@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import uuid
 
-from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -18,7 +16,7 @@ from PySide6.QtWidgets import (
 from app.context import AppContext
 from app.storage import queries
 from app.ui.i18n import Translations
-from app.ui.widgets import cell, heading, note, table
+from app.ui.widgets import Page, cell, heading, note, table
 
 EDUCATION = {
     "high_school": ("高中", "High school"),
@@ -30,7 +28,7 @@ EDUCATION = {
 }
 
 
-class CandidatePage(QWidget):
+class CandidatePage(Page):
     def __init__(self, ctx: AppContext, tr: Translations, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx, self.i18n = ctx, tr
@@ -55,18 +53,8 @@ class CandidatePage(QWidget):
         row.addWidget(self.round1_box, 2)
         lay.addLayout(row)
         lay.addWidget(self.model_box, 1)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(inner)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(scroll)
+        self.set_scrolled(inner)
         self.retranslate()
-
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
 
     def retranslate(self) -> None:
         self.resume_box.setTitle(self.tr("Résumé"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 
-from PySide6.QtCore import QEvent, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QGroupBox,
@@ -24,10 +24,10 @@ from app.core.notice import Notice, consent_notice
 from app.storage import consent
 from app.storage.tables import Candidate, InterviewSession
 from app.ui.i18n import Translations
-from app.ui.widgets import clear_layout, heading, note
+from app.ui.widgets import Page, clear_layout, heading, note
 
 
-class ConsentPage(QWidget):
+class ConsentPage(Page):
     recorded = Signal(object, object)  # interview uuid, Permissions
 
     def __init__(self, ctx: AppContext, tr: Translations, parent: QWidget | None = None) -> None:
@@ -56,11 +56,6 @@ class ConsentPage(QWidget):
         lay.addWidget(self.status)
         self.record.clicked.connect(self.store)
         self.retranslate()
-
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
 
     def retranslate(self) -> None:
         self.title.setText(self.tr("Consent"))

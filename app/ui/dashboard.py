@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -22,10 +20,10 @@ from app.reports import charts
 from app.reports.dashboard import Dashboard, export, job_dashboard
 from app.storage import repo
 from app.ui.i18n import Translations
-from app.ui.widgets import cell, heading, note, pixmap_from_png, table
+from app.ui.widgets import Page, cell, heading, note, pixmap_from_png, table
 
 
-class DashboardPage(QWidget):
+class DashboardPage(Page):
     def __init__(self, ctx: AppContext, tr: Translations, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx, self.i18n = ctx, tr
@@ -55,21 +53,11 @@ class DashboardPage(QWidget):
         lay.addLayout(charts_row)
         lay.addWidget(self.message)
         lay.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(inner)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(scroll)
+        self.set_scrolled(inner)
         self.job.currentIndexChanged.connect(self.refresh)
         self.export_csv.clicked.connect(lambda: self._export(".csv"))
         self.export_xlsx.clicked.connect(lambda: self._export(".xlsx"))
         self.retranslate()
-
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
 
     def retranslate(self) -> None:
         self.title.setText(self.tr("Dashboard"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -19,10 +19,10 @@ from PySide6.QtWidgets import (
 from app.context import AppContext
 from app.storage import queries, repo
 from app.ui.i18n import Translations
-from app.ui.widgets import cell, heading, note, table
+from app.ui.widgets import Page, cell, heading, note, table
 
 
-class HomePage(QWidget):
+class HomePage(Page):
     candidate_opened = Signal(object)  # uuid.UUID
     report_opened = Signal(object)  # session uuid.UUID
 
@@ -67,11 +67,6 @@ class HomePage(QWidget):
         self.retranslate()
 
     # -- language ------------------------------------------------------------------------------
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt API)
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
-
     def retranslate(self) -> None:
         self.title.setText(self.tr("Interviews"))
         self.search.setPlaceholderText(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 
-from PySide6.QtCore import QEvent, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QGridLayout,
     QGroupBox,
@@ -25,7 +25,7 @@ from app.core.jobprofile import JobProfile
 from app.storage import ratings, repo
 from app.storage.tables import AISuggestion, InterviewSession
 from app.ui.i18n import Translations
-from app.ui.widgets import heading, note
+from app.ui.widgets import Page, heading, note
 
 NOT_RATED = -1
 
@@ -55,7 +55,7 @@ class CompetencyRating(QGroupBox):
         grid.setColumnStretch(3, 1)
 
 
-class RatingPage(QWidget):
+class RatingPage(Page):
     saved = Signal(object)  # interview uuid
 
     def __init__(self, ctx: AppContext, tr: Translations, parent: QWidget | None = None) -> None:
@@ -83,11 +83,6 @@ class RatingPage(QWidget):
         lay.addWidget(self.message)
         self.save.clicked.connect(self.store)
         self.retranslate()
-
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
 
     @property
     def rater(self) -> str:

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import uuid
 
-from PySide6.QtCore import QEvent, Qt
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from app.context import AppContext
 from app.reports import charts
 from app.reports.summary import InterviewSummary, build_summary
 from app.ui.i18n import Translations
-from app.ui.widgets import cell, heading, note, pixmap_from_png, table
+from app.ui.widgets import Page, cell, heading, note, pixmap_from_png, table
 
 
-class ReportPage(QWidget):
+class ReportPage(Page):
     def __init__(self, ctx: AppContext, tr: Translations, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx, self.i18n = ctx, tr
@@ -53,18 +53,8 @@ class ReportPage(QWidget):
         lay.addLayout(charts_row)
         lay.addWidget(self.advisory)
         lay.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(inner)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(scroll)
+        self.set_scrolled(inner)
         self.retranslate()
-
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
 
     def retranslate(self) -> None:
         self.lines.setHorizontalHeaderLabels(

@@ -7,7 +7,7 @@ import shutil
 import uuid
 
 import numpy as np
-from PySide6.QtCore import QEvent, QRect, Qt, QTimer, Signal
+from PySide6.QtCore import QRect, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QImage, QKeySequence, QPainter, QPixmap, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -27,7 +27,7 @@ from app.core.compliance import Permissions
 from app.core.errors import RoundTwoError
 from app.room import InterviewRoom
 from app.ui.i18n import Translations
-from app.ui.widgets import banner, clear_layout, heading, note
+from app.ui.widgets import Page, banner, clear_layout, heading, note
 
 STAR = ("situation", "task", "action", "result")
 
@@ -39,7 +39,7 @@ def frame_to_image(image: np.ndarray) -> QImage:
     return QImage(rgb.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()
 
 
-class RoomPage(QWidget):
+class RoomPage(Page):
     finished = Signal(object)  # interview uuid
 
     def __init__(self, ctx: AppContext, tr: Translations, parent: QWidget | None = None) -> None:
@@ -138,11 +138,6 @@ class RoomPage(QWidget):
         self.video_timer = QTimer(self, interval=33, timeout=self._paint)
         self.slow_timer = QTimer(self, interval=1000, timeout=self._slow)
         self.retranslate()
-
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
 
     def retranslate(self) -> None:
         self.start_btn.setText(self.tr("Start"))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -18,10 +18,10 @@ from app.context import AppContext
 from app.core.errors import RoundTwoError
 from app.core.settings import save_settings
 from app.ui.i18n import LANGUAGES, Translations
-from app.ui.widgets import heading, note
+from app.ui.widgets import Page, heading, note
 
 
-class SettingsPage(QWidget):
+class SettingsPage(Page):
     language_changed = Signal(str)
 
     def __init__(self, ctx: AppContext, tr: Translations, parent: QWidget | None = None) -> None:
@@ -68,11 +68,6 @@ class SettingsPage(QWidget):
         self.language.currentIndexChanged.connect(self._language_picked)
         self.save.clicked.connect(self.store)
         self.retranslate()
-
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
 
     def retranslate(self) -> None:
         self.title.setText(self.tr("Settings"))

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QFont, QPixmap
-from PySide6.QtWidgets import QLabel, QTableWidget, QTableWidgetItem, QWidget
+from PySide6.QtWidgets import (
+    QLabel,
+    QScrollArea,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 
 def heading(text: str = "", size: int = 15) -> QLabel:
@@ -72,3 +79,23 @@ def clear_layout(layout) -> None:  # type: ignore[no-untyped-def]
             w.deleteLater()
         elif item.layout() is not None:
             clear_layout(item.layout())
+
+
+class Page(QWidget):
+    """A screen: re-translates itself when the language changes; may scroll its content."""
+
+    def retranslate(self) -> None:  # overridden by every page
+        pass
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt API)
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def set_scrolled(self, inner: QWidget) -> None:
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(inner)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
