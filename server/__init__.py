@@ -1,1 +1,1 @@
-"""The central hub (FastAPI + SQLModel); arrives with the hub issue. Imports no Qt."""
+"""The central hub (FastAPI + SQLModel + Alembic): identity, sync, exchange. Imports no Qt."""

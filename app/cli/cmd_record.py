@@ -42,7 +42,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "--session", default=None, metavar="UUID", help="interview session row to link"
     )
     rec.add_argument("--container", choices=["mp4", "matroska"], default="mp4")
-    rec.add_argument("--preset", default="superfast", help="x264 preset")
+    rec.add_argument(
+        "--preset", default="auto", help="x264 preset (auto: superfast up to 480p, ultrafast above)"
+    )
     rec.add_argument("--reserve-mb", type=float, default=100.0, help="stop when less is free")
     rec.add_argument(
         "--no-disk-guard",

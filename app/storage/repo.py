@@ -84,6 +84,15 @@ def pending_ops(session: Session, limit: int = 500) -> Sequence[OutboxOp]:
 # --- jobs -------------------------------------------------------------------------------------
 
 
+_PROFILE_NS = uuid.UUID("6f1d9a52-2c55-4e0b-9a43-52f1b0a70e11")
+
+
+def stable_id(*parts: str) -> uuid.UUID:
+    """The same id on every laptop and the hub for content that comes from a job profile, so
+    an interview synced from another laptop points at a job this laptop also has."""
+    return uuid.uuid5(_PROFILE_NS, "/".join(parts))
+
+
 def upsert_job_profile(session: Session, profile: JobProfile, source: str = "bundled") -> bool:
     """Store a profile with its competencies and questions; True if anything changed.
 
@@ -103,7 +112,12 @@ def upsert_job_profile(session: Session, profile: JobProfile, source: str = "bun
         session.flush()
     else:
         job = Job(
-            slug=profile.id, version=profile.version, title_zh="", title_en="", content_hash=digest
+            id=stable_id("job", profile.id),
+            slug=profile.id,
+            version=profile.version,
+            title_zh="",
+            title_en="",
+            content_hash=digest,
         )
     job.version = profile.version
     job.title_zh, job.title_en = profile.title.zh, profile.title.en
@@ -119,6 +133,7 @@ def upsert_job_profile(session: Session, profile: JobProfile, source: str = "bun
     for i, c in enumerate(profile.competencies):
         session.add(
             Competency(
+                id=stable_id("competency", profile.id, c.id),
                 job_id=job.id,
                 key=c.id,
                 position=i,
@@ -135,6 +150,7 @@ def upsert_job_profile(session: Session, profile: JobProfile, source: str = "bun
     for i, q in enumerate(profile.questions):
         session.add(
             Question(
+                id=stable_id("question", profile.id, q.id),
                 job_id=job.id,
                 key=q.id,
                 position=i,

@@ -134,3 +134,21 @@ def test_audit_chain_detects_an_edited_row(db: Database, tmp_path: Path) -> None
     con.close()
     with db.read() as s:
         assert repo.verify_audit(s) == [3]
+
+
+def test_profile_rows_have_the_same_ids_on_every_laptop(tmp_path: Path, profile) -> None:  # type: ignore[no-untyped-def]
+    ids = []
+    for name in ("a.db", "b.db"):
+        d = Database(tmp_path / name).open()
+        d.write(lambda s: repo.upsert_job_profile(s, profile))
+        with d.read() as s:
+            job = repo.get_job(s, profile.id)
+            ids.append(
+                (
+                    job.id,
+                    [c.id for c in repo.competencies(s, job)],
+                    [q.id for q in repo.questions(s, job)],
+                )
+            )
+        d.close()
+    assert ids[0] == ids[1]

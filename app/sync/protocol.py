@@ -1,0 +1,305 @@
+"""Wire schemas of the sync protocol, shared by the laptop client and the hub (no storage code).
+
+The protocol is versioned: every sync request carries `PROTOCOL_HEADER`; a hub that does not
+speak the client's version answers 426 with `ErrorBody(code="protocol_mismatch")` and the
+versions it supports, and `GET /api/v1/health` lists them so a client can check first.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import uuid
+from collections.abc import Iterable
+from enum import StrEnum
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.core.domain import OutboxOpKind, Role
+
+PROTOCOL_VERSION = 1
+SUPPORTED_VERSIONS: tuple[int, ...] = (1,)
+PROTOCOL_HEADER = "X-RoundTwo-Protocol"
+API_PREFIX = "/api/v1"
+
+MAX_PUSH_OPS = 500
+MAX_PULL_LIMIT = 1000
+MAX_PAYLOAD_BYTES = 256 * 1024
+MEDIA_CHUNK_BYTES = 1024 * 1024
+
+# The synced tables of the local store, by table name. Kept here (not imported from
+# app.storage) because the hub may not import the laptop's storage; a test checks they agree.
+ENTITIES: tuple[str, ...] = (
+    "job",
+    "competency",
+    "question",
+    "candidate",
+    "application",
+    "interviewsession",
+    "answer",
+    "transcriptsegment",
+    "observation",
+    "aisuggestion",
+    "interviewerrating",
+    "consentrecord",
+    "recording",
+    "course",
+    "trainingplan",
+)
+
+# Reference data that every laptop also seeds locally from bundled files (with its own ids),
+# so the post-sync sanity check compares only the entities laptops create.
+REFERENCE_ENTITIES: frozenset[str] = frozenset({"job", "competency", "question", "course"})
+SANITY_ENTITIES: tuple[str, ...] = tuple(e for e in ENTITIES if e not in REFERENCE_ENTITIES)
+
+
+class ErrorCode(StrEnum):
+    TOKEN_INVALID = "token_invalid"
+    TOKEN_EXPIRED = "token_expired"
+    DEVICE_REVOKED = "device_revoked"
+    PROTOCOL_MISMATCH = "protocol_mismatch"
+    FORBIDDEN = "forbidden"
+    NOT_FOUND = "not_found"
+    INVALID = "invalid"
+    CONFLICT = "conflict"
+    LOGIN_FAILED = "login_failed"
+    CODE_INVALID = "code_invalid"
+
+
+class _Wire(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ErrorBody(_Wire):
+    """The `detail` of every error the hub sends on purpose."""
+
+    code: ErrorCode
+    message: str
+    supported_versions: list[int] | None = None
+
+
+class ErrorResponse(_Wire):
+    detail: ErrorBody
+
+
+class Health(_Wire):
+    status: Literal["ok"] = "ok"
+    protocol_versions: list[int]
+    server_time: dt.datetime
+
+
+# --- identity ----------------------------------------------------------------------------------
+
+
+class TokenPair(_Wire):
+    access_token: str
+    refresh_token: str
+    token_type: Literal["bearer"] = "bearer"
+    access_expires_at: dt.datetime
+    refresh_expires_at: dt.datetime
+
+
+class LoginRequest(_Wire):
+    email: str = Field(min_length=3, max_length=200)
+    password: str = Field(min_length=1, max_length=200)
+
+
+class RefreshRequest(_Wire):
+    refresh_token: str = Field(min_length=1, max_length=200)
+
+
+class EnrolRequest(_Wire):
+    code: str = Field(min_length=4, max_length=64)
+    device_name: str = Field(min_length=1, max_length=120)
+    protocol_version: int = PROTOCOL_VERSION
+
+
+class EnrolResponse(_Wire):
+    device_id: uuid.UUID
+    user_id: uuid.UUID
+    org_unit_id: uuid.UUID
+    role: Role
+    tokens: TokenPair
+    protocol_version: int
+
+
+# --- push --------------------------------------------------------------------------------------
+
+
+class PushOp(_Wire):
+    """One outbox row. `op_id` is the idempotency key: the hub applies it at most once."""
+
+    op_id: uuid.UUID
+    seq: int = Field(ge=0)
+    entity: str = Field(min_length=1, max_length=48)
+    entity_id: uuid.UUID
+    op: OutboxOpKind
+    payload: dict[str, Any] = Field(default_factory=dict)
+
+    def digest(self) -> str:
+        """What makes two sends of the same key 'the same request'."""
+        return payload_digest(
+            {
+                "entity": self.entity,
+                "entity_id": str(self.entity_id),
+                "op": self.op.value,
+                "payload": self.payload,
+            }
+        )
+
+
+class PushRequest(_Wire):
+    ops: list[PushOp] = Field(max_length=MAX_PUSH_OPS)
+
+
+class OpStatus(StrEnum):
+    APPLIED = "applied"  # first time the hub sees this op; the change is stored
+    SUPERSEDED = "superseded"  # accepted, but a tombstone already won: no effect
+    REJECTED = "rejected"  # will never be accepted (invalid, forbidden, key reused)
+
+
+class OpResult(_Wire):
+    op_id: uuid.UUID
+    status: OpStatus
+    replayed: bool = False  # True when this answer is the stored first answer
+    server_seq: int | None = None
+    error: str | None = None
+
+
+class PushResponse(_Wire):
+    results: list[OpResult]
+    server_seq: int
+
+
+# --- pull --------------------------------------------------------------------------------------
+
+
+class Change(_Wire):
+    server_seq: int
+    entity: str
+    entity_id: uuid.UUID
+    deleted: bool
+    payload: dict[str, Any]
+
+
+class PullResponse(_Wire):
+    changes: list[Change]
+    next_cursor: int
+    has_more: bool
+
+
+# --- sanity check ------------------------------------------------------------------------------
+
+
+class EntitySummary(_Wire):
+    count: int
+    digest: str
+
+
+class SanityRequest(_Wire):
+    entities: dict[str, EntitySummary]
+
+
+class SanityResponse(_Wire):
+    ok: bool
+    hub: dict[str, EntitySummary]
+    mismatched: list[str]
+
+
+def ids_digest(ids: Iterable[uuid.UUID | str]) -> str:
+    """Order-independent digest of a set of record ids (both sides compute it the same way)."""
+    h = hashlib.sha256()
+    for i in sorted(str(x) for x in ids):
+        h.update(i.encode("ascii"))
+        h.update(b"\n")
+    return h.hexdigest()
+
+
+def payload_digest(data: Any) -> str:
+    body = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+# --- media -------------------------------------------------------------------------------------
+
+
+class MediaStatus(_Wire):
+    sha256: str
+    total_size: int
+    received: int
+    complete: bool
+
+
+# --- administration ----------------------------------------------------------------------------
+
+
+class OrgUnitCreate(_Wire):
+    name: str = Field(min_length=1, max_length=120)
+
+
+class OrgUnitOut(_Wire):
+    id: uuid.UUID
+    name: str
+
+
+class UserCreate(_Wire):
+    email: str = Field(min_length=3, max_length=200, pattern=r"^[^@\s]+@[^@\s]+$")
+    name: str = Field(min_length=1, max_length=120)
+    role: Role
+    org_unit_id: uuid.UUID
+    password: str = Field(min_length=8, max_length=200)
+
+
+class UserOut(_Wire):
+    id: uuid.UUID
+    email: str
+    name: str
+    role: Role
+    org_unit_id: uuid.UUID
+    active: bool
+
+
+class EnrolmentCodeRequest(_Wire):
+    user_id: uuid.UUID
+    valid_hours: float = Field(default=24.0, gt=0, le=24 * 14)
+
+
+class EnrolmentCodeOut(_Wire):
+    code: str
+    user_id: uuid.UUID
+    expires_at: dt.datetime
+
+
+class DeviceOut(_Wire):
+    id: uuid.UUID
+    user_id: uuid.UUID
+    name: str
+    revoked: bool
+
+
+class AssignmentCreate(_Wire):
+    user_id: uuid.UUID
+    candidate_id: uuid.UUID
+    job_id: uuid.UUID | None = None
+    session_id: uuid.UUID | None = None
+
+
+class AssignmentOut(_Wire):
+    id: uuid.UUID
+    user_id: uuid.UUID
+    candidate_id: uuid.UUID
+    job_id: uuid.UUID | None
+    session_id: uuid.UUID | None
+
+
+class ImportResult(_Wire):
+    dataset: str
+    created: int
+    updated: int
+    errors: list[str]
+
+
+DATASETS: tuple[str, ...] = ("jobs", "candidates", "round1", "final")
+FORMATS: tuple[str, ...] = ("csv", "json", "xlsx")

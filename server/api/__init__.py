@@ -1,0 +1,1 @@
+"""HTTP layer of the hub: thin routes over the repository functions."""

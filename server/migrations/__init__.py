@@ -1,0 +1,1 @@
+"""Alembic migrations of the hub database (its own metadata and version table)."""
