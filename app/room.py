@@ -34,6 +34,12 @@ def text_lang(text: str, default: str) -> str:
     return "zh" if han * 2 >= latin else "en"
 
 
+def _log_failure(future: Any) -> None:
+    exc = future.exception()
+    if exc is not None:
+        log.error("storing cue samples failed: %s", exc)
+
+
 class CameraFrames:
     """The capture camera as a pipeline frame source (capture is BGR, the models want RGB)."""
 
@@ -231,14 +237,18 @@ class InterviewRoom:
         with self._cue_lock:
             self._cue_buffer.extend(rows)
 
-    def flush_cues(self) -> int:
-        """Write buffered cue samples in one transaction (called about once a second)."""
+    def flush_cues(self, wait: bool = False) -> int:
+        """Hand buffered cue samples to the DB writer as one transaction (about once a
+        second). The caller (often the GUI thread) does not wait for the commit unless asked."""
         with self._cue_lock:
             rows, self._cue_buffer = self._cue_buffer, []
         if rows:
-            self.db.write(
+            future = self.db.submit(
                 lambda s: [repo.save(s, r, outbox=self.permissions.sync_cues) for r in rows]
             )
+            future.add_done_callback(_log_failure)
+            if wait:
+                future.result(timeout=60)
         self._last_flush = time.monotonic()
         return len(rows)
 
@@ -359,7 +369,7 @@ class InterviewRoom:
             self.pipeline.stop()
             self.pipeline = None
         if self.permissions.store_cues:
-            self.flush_cues()
+            self.flush_cues(wait=True)
         if self.capture is not None:
             try:
                 self.capture.stop()
