@@ -321,8 +321,11 @@ class RoomPage(Page):
                 pm.height() - 12,
                 self.tr("%1 faces in frame").replace("%1", str(face.face_count)),
             )
-        st = room.status()
-        if st.recording and not st.paused:
+        # Painted ~30 times a second: read only cheap state here; room.status() (stats,
+        # flushing cue samples) runs on the 1 s timer.
+        recording = room.capture is not None and room.capture.recording
+        paused = room.paused
+        if recording and not paused:
             p.setBrush(QColor("#e5322d"))
             p.setPen(Qt.PenStyle.NoPen)
             p.drawEllipse(12, 12, 14, 14)
@@ -330,9 +333,9 @@ class RoomPage(Page):
         font = QFont()
         font.setPointSize(max(10, pm.height() // 30))
         p.setFont(font)
-        secs = int(st.elapsed_s)
-        label = ("REC " if st.recording else "") + f"{secs // 60:02d}:{secs % 60:02d}"
-        if st.paused:
+        secs = room.elapsed_ms() // 1000
+        label = ("REC " if recording else "") + f"{secs // 60:02d}:{secs % 60:02d}"
+        if paused:
             label += "  " + self.tr("paused")
         p.drawText(QRect(34, 6, pm.width() - 40, 28), Qt.AlignmentFlag.AlignVCenter, label)
         p.end()
