@@ -45,14 +45,24 @@ class CameraFrames:
 
     def __init__(self, camera: Any) -> None:
         self.camera = camera
+        self._lock = threading.Lock()
+        self._converted: Any = None  # the last converted frame: each frame is converted once
 
-    def latest(self) -> Any:
+    def _rgb(self, f: Any) -> Any:
         from app.pipeline.frames import Frame
 
-        f = self.camera.slot.latest()
         if f is None:
             return None
-        return Frame(f.id, f.ts, np.ascontiguousarray(f.image[:, :, ::-1]))
+        with self._lock:
+            if self._converted is None or self._converted.id != f.id:
+                self._converted = Frame(f.id, f.ts, np.ascontiguousarray(f.image[:, :, ::-1]))
+            return self._converted
+
+    def latest(self) -> Any:
+        return self._rgb(self.camera.slot.latest())
+
+    def wait_newer(self, after_id: int, timeout: float) -> Any:
+        return self._rgb(self.camera.slot.wait_newer(after_id, timeout))
 
 
 def _quality_work(detector: Any) -> Any:

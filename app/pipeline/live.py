@@ -18,7 +18,7 @@ import numpy as np
 
 from app.core.events import Event, EventBus
 from app.pipeline.events import RunnerResult
-from app.pipeline.frames import Frame, FrameSource, LatestFrameSlot
+from app.pipeline.frames import Frame, FrameSource
 
 log = logging.getLogger(__name__)
 
@@ -80,8 +80,12 @@ class Runner:
                 log.warning("runner %s did not stop within %.1f s", self.name, timeout)
 
     def _next_frame(self, timeout: float) -> Frame | None:
-        if isinstance(self.source, LatestFrameSlot):
-            return self.source.wait_newer(self._last_id, timeout)
+        # Any source that can block until a newer frame (the pipeline's own slot, the capture
+        # camera adapter) is waited on; only a bare `latest()` source is polled.
+        wait_newer = getattr(self.source, "wait_newer", None)
+        if wait_newer is not None:
+            frame: Frame | None = wait_newer(self._last_id, timeout)
+            return frame
         deadline = time.monotonic() + timeout
         while not self._stop.is_set():
             f = self.source.latest()
