@@ -9,7 +9,8 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from app.context import AppContext
 from app.reports import charts
-from app.reports.summary import InterviewSummary, build_summary
+from app.reports.pdf import ReportData, gather, unique_quotes
+from app.reports.summary import InterviewSummary
 from app.ui.i18n import Translations
 from app.ui.widgets import Page, cell, heading, note, pixmap_from_png, table
 
@@ -94,7 +95,8 @@ class ReportPage(Page):
             self.title.setText(self.tr("Report"))
             return
         with self.ctx.db.read() as s:
-            summary = build_summary(s, session_id)
+            data = gather(s, session_id)  # summary, notes and evidence in one read
+        summary = data.summary
         self.summary = summary
         zh = self.i18n.content_lang == "zh"
         self.title.setText(
@@ -144,19 +146,15 @@ class ReportPage(Page):
             )
         else:
             self.gaps.setText(self.tr("No gaps against the job's bars."))
-        self._show_evidence(session_id, zh)
+        self._show_evidence(data, zh)
         lang = "zh" if zh else "en"
         self.radar.setPixmap(pixmap_from_png(charts.radar_png(summary, lang)))
         self.bars.setPixmap(pixmap_from_png(charts.bars_png(summary, lang)))
 
-    def _show_evidence(self, session_id: uuid.UUID, zh: bool) -> None:
+    def _show_evidence(self, data: ReportData, zh: bool) -> None:
         """Every AI suggestion with the quotes (and times) behind it, and the raters' notes."""
         from html import escape
 
-        from app.reports.pdf import gather, unique_quotes
-
-        with self.ctx.db.read() as s:
-            data = gather(s, session_id)
         self.evidence_title.setText(self.tr("Evidence behind the suggestions"))
         parts = []
         for c in data.summary.lines:
