@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
-from app.core.domain import CompetencyCategory
+from app.core.domain import CompetencyBar, CompetencyCategory, match_percent
 from app.core.errors import InvalidInputError
 from app.training.catalogue import FORMAT_LABELS, CourseLanguage, CourseSpec
 
@@ -276,19 +276,11 @@ class PlanInput:
 
 def culture_fit_percent(competencies: Sequence[CompetencyBaseline]) -> float | None:
     """Culture fit %: the job-match rule restricted to the values-category competencies."""
-    rated = [
-        c
-        for c in competencies
-        if c.category == CompetencyCategory.VALUES.value and c.level is not None
-    ]
-    total = sum(c.weight for c in rated)
-    if not rated or total <= 0:
-        return None
-    reached = sum(
-        c.weight * (1.0 if c.required_level <= 0 else min((c.level or 0.0) / c.required_level, 1.0))
-        for c in rated
+    values = [c for c in competencies if c.category == CompetencyCategory.VALUES.value]
+    return match_percent(
+        [CompetencyBar(c.key, c.weight, c.required_level) for c in values],
+        {c.key: c.level for c in values},
     )
-    return round(100.0 * reached / total, 1)
 
 
 # --- choosing courses -------------------------------------------------------------------------
