@@ -152,7 +152,8 @@ def unique_quotes(evidence: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
-def _stamp(ms: Any) -> str:
+def clock(ms: Any) -> str:
+    """mm:ss of a millisecond offset, or '' when there is none."""
     try:
         total = int(ms) // 1000
     except (TypeError, ValueError):
@@ -290,7 +291,7 @@ def render_pdf(data: ReportData, lang: str) -> bytes:
                     )
                 )
         for ev in unique_quotes(quotes)[:4]:
-            stamp = _stamp(ev.get("start_ms"))
+            stamp = clock(ev.get("start_ms"))
             quote = str(ev.get("quote", ""))
             story.append(p(f"　“{quote}” {stamp}", small))
     story += [

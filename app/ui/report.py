@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from app.context import AppContext
 from app.reports import charts
-from app.reports.pdf import ReportData, gather, unique_quotes
+from app.reports.pdf import ReportData, clock, gather, unique_quotes
 from app.reports.summary import InterviewSummary
 from app.ui.i18n import Translations
 from app.ui.widgets import Page, cell, heading, note, pixmap_from_png, table
@@ -164,10 +164,8 @@ class ReportPage(Page):
                 continue
             items = []
             for e in quotes:
-                t = e.get("start_ms")
-                stamp = (
-                    f" [{int(t) // 60000:02d}:{int(t) // 1000 % 60:02d}]" if t is not None else ""
-                )
+                mmss = clock(e.get("start_ms"))
+                stamp = f" [{mmss}]" if mmss else ""
                 items.append(f"“{escape(str(e.get('quote', '')))}”{stamp}")
             items += [f"{escape(r)} ({lv}): {escape(n)}" for r, lv, n in notes]
             name = escape(c.name_zh if zh else c.name_en)
