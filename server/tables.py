@@ -203,3 +203,6 @@ class Media(HubTable, table=True):
 
 
 # --- training (#10) and sync performance (#7): tables below this line ---
+
+
+# --- adverse impact (#11): tables below this line belong to adverse-impact reporting ---
