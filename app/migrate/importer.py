@@ -6,10 +6,11 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import threading
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlmodel import Session
 
+from app.core.cancel import check as check_cancel
 from app.core.domain import OutboxOpKind, OutboxStatus
 from app.core.errors import InvalidInputError
 from app.migrate import cleaning as cl
@@ -31,6 +33,15 @@ from app.migrate.mapping import (
     suggest_columns,
 )
 from app.migrate.readers import Cell, Sheet, read_source
+from app.migrate.rows import (
+    Cleaned,
+    CleanJob,
+    _blank,
+    clean_candidate,
+    clean_chunk,
+    clean_generic,
+    row_hash,
+)
 from app.migrate.tables import ImportBatch, LegacyRecord, ReviewItem, SourceRow
 from app.storage import repo
 from app.storage.db import Database
@@ -56,6 +67,7 @@ CANDIDATE_FIELDS = (
     "career_goal",
 )
 _CHUNK = 2000
+_IMPORT_CACHE_KIB = -262_144  # 256 MiB of page cache for the import transaction
 
 
 @dataclass
@@ -167,178 +179,6 @@ def _header_from_mapping(sheet: Sheet, mapping: MappingFile | None) -> tuple[int
     return best[0], [str(c) if c is not None else "" for c in sheet.rows[best[0]]]
 
 
-# --- cleaning of rows -------------------------------------------------------------------------
-
-
-def _blank(v: Cell) -> bool:
-    return v is None or (isinstance(v, str) and not v.strip())
-
-
-def _looks_like_email(v: Cell) -> bool:
-    return isinstance(v, str) and "@" in cl.text(v)
-
-
-def _looks_like_phone(v: Cell) -> bool:
-    s = cl.text(v)
-    return bool(s) and "@" not in s and sum(ch.isdigit() for ch in s) >= 7
-
-
-def clean_candidate(
-    sheet: str, row: int, values: dict[str, Cell], columns: dict[str, str], region: str = "CN"
-) -> cl.CleanRow | cl.Rejection:
-    """One candidate row: cleaned values with a log of changes, or the first reason to reject."""
-    out = cl.CleanRow(sheet, row, {})
-
-    def fix(f: str, before: Cell, after: Any, rule: str) -> None:
-        b = "" if before is None else str(before)
-        a = "" if after is None else str(after)
-        if a != b:
-            out.corrections.append(cl.Correction(row, columns.get(f, f), f, b, a, rule))
-
-    def reject(f: str, why: str) -> cl.Rejection:
-        raw = values.get(f)
-        return cl.Rejection(sheet, row, columns.get(f, f), f, "" if raw is None else str(raw), why)
-
-    phone_raw, email_raw = values.get("phone"), values.get("email")
-    phone_wrong = _looks_like_email(phone_raw) or _blank(phone_raw)
-    email_wrong = _looks_like_phone(email_raw) or _blank(email_raw)
-    if phone_wrong and email_wrong and not (_blank(phone_raw) and _blank(email_raw)):
-        values["phone"], values["email"] = values.get("email"), values.get("phone")
-        out.corrections.append(
-            cl.Correction(
-                row,
-                columns.get("phone", "phone"),
-                "phone/email",
-                str(values["email"]),
-                str(values["phone"]),
-                "phone and e-mail swapped",
-            )
-        )
-    try:
-        name, rule = cl.clean_name(values.get("name"))
-    except cl.CleanError as exc:
-        return reject("name", str(exc))
-    fix("name", values.get("name"), name, rule)
-    out.values["name"] = name
-    simple: list[tuple[str, Callable[[Cell], Any], str]] = [
-        ("phone", lambda v: cl.clean_phone(cl.text(v), region), "phone to E.164"),
-        ("email", cl.clean_email, "e-mail normalised"),
-        ("years_experience", cl.clean_years, "number of years"),
-    ]
-    for f, fn, rule in simple:
-        raw = values.get(f)
-        if _blank(raw):
-            continue
-        try:
-            value = fn(raw)
-        except cl.CleanError as exc:
-            return reject(f, str(exc))
-        fix(f, raw, value, rule)
-        out.values[f] = value
-    raw = values.get("birth_date")
-    if not _blank(raw):
-        try:
-            d, rule = cl.clean_birth_date(raw)
-        except cl.CleanError as exc:
-            return reject("birth_date", str(exc))
-        fix("birth_date", raw, d.isoformat(), rule)
-        out.values["birth_date"] = d
-    raw = values.get("education_level")
-    if not _blank(raw):
-        level = cl.clean_education(raw)
-        fix("education_level", raw, level.value, "education scale")
-        out.values["education_level"] = level.value
-    for f in ("city", "school", "major", "career_goal", "source", "external_id", "gender"):
-        raw = values.get(f)
-        if not _blank(raw):
-            value = cl.text(raw)
-            fix(f, raw, value, "whitespace/full-width")
-            out.values[f] = value
-    raw = values.get("skills")
-    if not _blank(raw):
-        out.values["skills"] = cl.split_list(raw)
-    raw = values.get("experience")
-    if not _blank(raw):
-        history = cl.parse_history(raw)
-        out.values["experience"] = history
-        years = cl.history_years(history)
-        stated = out.values.get("years_experience")
-        if years is not None and stated is not None and cl.experience_disagrees(stated, years):
-            out.flags.append(
-                cl.Flag(
-                    row,
-                    "years_experience",
-                    f"states {stated:g} years of experience but the dated work history "
-                    f"covers {years:g} years; left as stated for a person to check",
-                )
-            )
-    return out
-
-
-_NUMBERS = {"score", "hours", "headcount", "round", "years_experience"}
-_DATES = {"date", "birth_date"}
-
-
-def clean_generic(
-    entity: str,
-    sheet: str,
-    row: int,
-    values: dict[str, Cell],
-    columns: dict[str, str],
-    region: str = "CN",
-) -> cl.CleanRow | cl.Rejection:
-    """Jobs, interviews and training rows: the same rules per field, no linkage."""
-    out = cl.CleanRow(sheet, row, {})
-    for f, raw in values.items():
-        if _blank(raw):
-            if f in REQUIRED[entity]:
-                return cl.Rejection(sheet, row, columns.get(f, f), f, "", f"the {f} is empty")
-            continue
-        try:
-            value: Any
-            if f == "name":
-                value = cl.clean_name(raw)[0]
-            elif f == "phone":
-                value = cl.clean_phone(cl.text(raw), region)
-            elif f == "email":
-                value = cl.clean_email(raw)
-            elif f in _DATES:
-                value = cl.clean_date(raw)[0].isoformat()
-            elif f == "education_level":
-                value = cl.clean_education(raw).value
-            elif f in _NUMBERS:
-                value = cl.clean_years(raw) if f == "years_experience" else _number(raw)
-            else:
-                value = cl.text(raw)
-        except cl.CleanError as exc:
-            return cl.Rejection(sheet, row, columns.get(f, f), f, str(raw), str(exc))
-        if str(value) != str(raw):
-            out.corrections.append(
-                cl.Correction(row, columns.get(f, f), f, str(raw), str(value), "cleaned")
-            )
-        out.values[f] = value
-    for f in REQUIRED[entity]:
-        if f not in out.values:
-            return cl.Rejection(sheet, row, columns.get(f, f), f, "", f"the {f} is empty")
-    return out
-
-
-def _number(raw: Cell) -> float:
-    if isinstance(raw, int | float) and not isinstance(raw, bool):
-        return float(raw)
-    try:
-        return float(cl.text(raw).rstrip("分hH小时 "))
-    except ValueError as exc:
-        raise cl.CleanError(f"'{cl.text(raw)}' is not a number") from exc
-
-
-def row_hash(entity: str, values: dict[str, Any]) -> str:
-    """Fingerprint of a cleaned row. repr() of sorted items is deterministic for the
-    value types cleaning produces (str, float, date, lists of str/dict) and cheap."""
-    body = repr(sorted(values.items()))
-    return hashlib.sha256(f"{entity}\n{body}".encode()).hexdigest()
-
-
 # --- merging a cluster into one record --------------------------------------------------------
 
 
@@ -392,9 +232,10 @@ def import_file(
     progress: Progress | None = None,
     auto_merge: float = AUTO_MERGE,
     review_threshold: float = REVIEW,
+    cancel: threading.Event | None = None,
 ) -> ImportReport:
     """Import one file. Without `dry_run` everything is written in one transaction: an
-    interrupted import leaves the store exactly as it was."""
+    interrupted or cancelled import leaves the store exactly as it was."""
     if entity not in ENTITIES:
         raise InvalidInputError(f"Unknown entity '{entity}' (expected {', '.join(ENTITIES)}).")
     if mapping is not None and mapping.entity != entity:
@@ -410,9 +251,7 @@ def import_file(
     mapped = map_sheets(source.sheets, entity, mapping, path.name)
     multi = len(mapped) > 1
 
-    cleaned: list[cl.CleanRow] = []
-    read = 0
-    total_rows = sum(len(m.sheet.rows) - m.header_index - 1 for m in mapped)
+    jobs: list[CleanJob] = []
     for m in mapped:
         report.sheets.append(
             SheetInfo(
@@ -436,25 +275,21 @@ def import_file(
             cells = m.sheet.rows[i]
             if all(_blank(v) for v in cells):
                 continue
-            read += 1
-            if read % 5000 == 0:
-                report_progress("cleaning", read, total_rows)
             values = {f: (cells[j] if j < len(cells) else None) for j, f, _ in wanted}
-            number = m.sheet.numbers[i]
-            result = (
-                clean_candidate(m.sheet.name, number, values, headers, region)
-                if entity == "candidates"
-                else clean_generic(entity, m.sheet.name, number, values, headers, region)
-            )
+            jobs.append((m.sheet.name, m.sheet.numbers[i], values, headers))
+    read = len(jobs)
+    cleaned: list[cl.CleanRow] = []
+    hashes: list[str] = []
+    for results in _clean_all(entity, region, jobs, report_progress, cancel):
+        for result, h in results:
             if isinstance(result, cl.Rejection):
                 report.rejected.append(result)
             else:
                 cleaned.append(result)
+                hashes.append(h)
                 report.corrections += result.corrections
                 report.flags += result.flags
-    report_progress("cleaning", read, total_rows)
-
-    hashes = [row_hash(entity, r.values) for r in cleaned]
+    check_cancel(cancel, f"The import of {path.name}")
     known = _known_hashes(db, entity, hashes) if db is not None else set()
     fresh = [(r, h) for r, h in zip(cleaned, hashes, strict=True) if h not in known]
     report.counts = {
@@ -478,6 +313,7 @@ def import_file(
             plan.provenance.append((rid, r, h, None))
         report.counts.update({"imported": len(fresh), "created": len(fresh), "merged": 0})
 
+    check_cancel(cancel, f"The import of {path.name}")
     if not dry_run and db is not None and (plan.provenance or plan.reviews):
         report_progress("writing", 0, len(plan.provenance))
         batch_id = db.write(
@@ -488,6 +324,25 @@ def import_file(
     report_progress("done", 1, 1)
     report.seconds = round(time.perf_counter() - t0, 3)
     return report
+
+
+__all__ = ["clean_candidate", "clean_generic", "import_file", "preview", "row_hash"]
+
+
+def _clean_all(
+    entity: str,
+    region: str,
+    jobs: list[CleanJob],
+    progress: Progress,
+    cancel: threading.Event | None,
+) -> Iterator[list[Cleaned]]:
+    """Chunks of cleaned rows in file order, with progress and a chance to cancel between."""
+    total = len(jobs)
+    step = 5000
+    for i in range(0, total, step):
+        check_cancel(cancel, "The import")
+        yield clean_chunk(entity, region, jobs[i : i + step])
+        progress("cleaning", min(total, i + step), total)
 
 
 def _jsonable(values: dict[str, Any]) -> dict[str, Any]:
@@ -732,6 +587,34 @@ def _write(
     progress: Progress,
 ) -> uuid.UUID:
     now = utcnow()
+    conn = s.connection()
+    # A big import touches more index pages than the default cache holds; evicting them
+    # mid-transaction spills to the WAL and reads them back. The setting is per connection
+    # and restored below.
+    cache = conn.exec_driver_sql("PRAGMA cache_size").scalar()
+    conn.exec_driver_sql(f"PRAGMA cache_size={_IMPORT_CACHE_KIB}")
+    try:
+        return _write_rows(s, entity, path, report, plan, mapped, progress, now)
+    finally:
+        conn.exec_driver_sql(f"PRAGMA cache_size={int(cache or -2000)}")
+
+
+def _sorted_ids(n: int) -> list[uuid.UUID]:
+    """Fresh random ids in ascending order: appending to a primary-key index in key order
+    touches one page at a time instead of a random page per row."""
+    return sorted(uuid.uuid4() for _ in range(n))
+
+
+def _write_rows(
+    s: Session,
+    entity: str,
+    path: Path,
+    report: ImportReport,
+    plan: _Plan,
+    mapped: list[MappedSheet],
+    progress: Progress,
+    now: dt.datetime,
+) -> uuid.UUID:
     batch = ImportBatch(
         entity=entity,
         file_name=path.name,
@@ -744,13 +627,14 @@ def _write(
     total = len(plan.provenance)
     if entity == "candidates":
         cand_rows = [_candidate_row(rid, v, now) for rid, v in plan.new_records]
+        cand_rows.sort(key=lambda r: r["id"])
         seq = int(s.execute(select(func.max(OutboxOp.seq))).scalar() or 0)
         outbox: list[dict[str, Any]] = []
-        for row in cand_rows:
+        for oid, row in zip(_sorted_ids(len(cand_rows)), cand_rows, strict=True):
             seq += 1
             outbox.append(
                 {
-                    "id": uuid.uuid4(),
+                    "id": oid,
                     "seq": seq,
                     "entity": "candidate",
                     "entity_id": row["id"],
@@ -788,7 +672,7 @@ def _write(
         _bulk_insert(s, LegacyRecord.__table__, legacy)  # type: ignore[attr-defined]
     prov = [
         {
-            "id": uuid.uuid4(),
+            "id": pid,
             "created_at": now,
             "updated_at": now,
             "batch_id": batch.id,
@@ -799,7 +683,9 @@ def _write(
             "row_hash": h,
             "cluster_probability": p,
         }
-        for rid, r, h, p in plan.provenance
+        for pid, (rid, r, h, p) in zip(
+            _sorted_ids(len(plan.provenance)), plan.provenance, strict=True
+        )
     ]
     _bulk_insert(s, SourceRow.__table__, prov)  # type: ignore[attr-defined]
     progress("writing", total, total)

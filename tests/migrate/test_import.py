@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func
 from sqlmodel import select
 
+from app.core.cancel import CancelledError
 from app.migrate.importer import import_file
 from app.migrate.linkage import Person, baseline_link, link, pairwise_scores
 from app.migrate.mapping import MappingFile, load_mapping
@@ -182,3 +184,24 @@ def test_dedup_quality_on_held_out_data_beats_the_plain_baseline() -> None:
     assert ours["precision"] >= 0.98, ours
     assert ours["f1"] >= 0.95, ours
     assert ours["f1"] > base["f1"], (ours, base)
+
+
+def test_a_cancelled_import_leaves_the_store_as_it_was(tmp_path: Path, db: Database) -> None:
+    records, _ = labelled(200, 41, DEV_MIX, dup_rate=0.0)
+    path = tmp_path / "a.xlsx"
+    write_xlsx_fast(path, records)
+    import_file(db, path, "candidates")
+    before = (_count(db, Candidate), _count(db, OutboxOp), _count(db, SourceRow))
+
+    more, _ = labelled(300, 42, DEV_MIX)
+    path2 = tmp_path / "b.xlsx"
+    write_xlsx_fast(path2, more)
+    stop = threading.Event()
+
+    def press_cancel(stage: str, done: int, total: int) -> None:
+        if stage == "matching":
+            stop.set()  # the person presses Cancel while duplicates are being matched
+
+    with pytest.raises(CancelledError, match=r"b\.xlsx"):
+        import_file(db, path2, "candidates", progress=press_cancel, cancel=stop)
+    assert (_count(db, Candidate), _count(db, OutboxOp), _count(db, SourceRow)) == before
