@@ -10,19 +10,11 @@ from pathlib import Path
 
 from sqlmodel import Session, col, select
 
+from app.core.cells import safe_cell  # shared with the hub's web dashboard
 from app.core.errors import DataDirError, InvalidInputError
 from app.reports.summary import build_summary
 from app.storage import repo
 from app.storage.tables import Application, InterviewSession
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value: object) -> object:
-    """Text that a spreadsheet would run as a formula gets a leading apostrophe (OWASP)."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
 
 
 @dataclass(frozen=True)
