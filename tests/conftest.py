@@ -65,6 +65,25 @@ def cli(home: Path) -> Iterator[object]:
 
 
 @pytest.fixture(autouse=True)
+def _test_keychain(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Recordings are encrypted by default and this machine has no OS keychain: every test
+    (and the processes it starts) gets a test keychain file of its own. Tests that need no
+    keychain at all say so (tests/security)."""
+    import keyring
+
+    from tests.security.keyring_backend import BACKEND, FILE_ENV, TestFileKeyring
+
+    monkeypatch.setenv(FILE_ENV, str(tmp_path / "test-keychain.json"))
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", BACKEND)
+    previous = keyring.get_keyring()
+    keyring.set_keyring(TestFileKeyring())
+    try:
+        yield
+    finally:
+        keyring.set_keyring(previous)
+
+
+@pytest.fixture(autouse=True)
 def _no_leaked_threads() -> Iterator[None]:
     """A test must join every thread it starts (napari/qutebrowser habit)."""
     before = set(threading.enumerate())

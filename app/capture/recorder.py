@@ -39,6 +39,7 @@ from app.core.domain import RecordingStatus
 from app.core.errors import RoundTwoError
 
 if TYPE_CHECKING:
+    from app.security.keys import RecordingKey
     from app.storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -102,8 +103,10 @@ class Recorder:
         sync_interval: float = 1.0,
         disk_check_interval: float = 0.5,
         on_warning: Callable[[str], None] | None = None,
+        key: RecordingKey | None = None,
     ) -> None:
         self.directory = directory
+        self.key = key  # given: the file is encrypted at rest (app.security.chunks)
         self.config = config
         self.video = video
         self.audio = audio if config.audio_rate else None
@@ -159,7 +162,7 @@ class Recorder:
             )
         self._owner.acquire()
         try:
-            self._writer = MediaWriter(self.path, self.config)
+            self._writer = MediaWriter(self.path, self.config, key=self.key)
         except BaseException:
             self._owner.release()
             raise

@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING, Any
 import av
 
 from app.core.domain import RecordingStatus
+from app.core.errors import RoundTwoError
+from app.security.media import media_source
 
 if TYPE_CHECKING:  # the database layer is imported only when a database is given
     from app.storage.db import Database
@@ -152,13 +154,17 @@ class MediaInfo:
 
 
 def probe(path: Path) -> MediaInfo:
-    """Read every packet (a killed recording may end mid-fragment) and decode one frame."""
+    """Read every packet (a killed recording may end mid-fragment) and decode one frame.
+
+    An encrypted recording is authenticated chunk by chunk and read in memory; damage raises
+    `app.security.errors.IntegrityError` naming the chunk.
+    """
     ends: dict[str, float] = {"video": 0.0, "audio": 0.0}
     starts: dict[str, float] = {}
     frames = 0
     truncated = False
     decodable = False
-    with av.open(str(path)) as container:
+    with media_source(path) as source, av.open(source) as container:
         kinds = {s.index: s.type for s in container.streams}
         video = container.streams.video[0] if container.streams.video else None
         try:
@@ -275,6 +281,9 @@ def _interrupt(media: Path, manifest: Manifest) -> None:
     except (OSError, av.error.FFmpegError) as exc:
         manifest.duration_s = 0.0
         manifest.error = f"The recording {media} cannot be opened ({exc})."
+    except RoundTwoError as exc:  # an encrypted file that is damaged or whose key is missing
+        manifest.duration_s = 0.0
+        manifest.error = exc.message
     manifest.status = RecordingStatus.INTERRUPTED.value
     manifest.size_bytes = media.stat().st_size if media.exists() else 0
     manifest.ended_at = manifest.ended_at or utc_now_iso()

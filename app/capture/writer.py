@@ -1,7 +1,8 @@
 """The one place that writes recording files: PyAV container, encoders, flushing, fsync.
 
-Everything that touches the bytes of a recording goes through `MediaWriter`, so chunked
-encryption at rest can later wrap the output here without touching the recorder logic.
+Everything that touches the bytes of a recording goes through `MediaWriter`. Given a key,
+it writes through `app.security.chunks.ChunkWriter`: PyAV writes into memory and each
+fragment is sealed as one authenticated chunk before it reaches the file (no plaintext on disk).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import os
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import av
 import cv2
@@ -20,6 +21,10 @@ import numpy as np
 import numpy.typing as npt
 
 from app.capture.errors import DiskFullError, RecordingError
+
+if TYPE_CHECKING:
+    from app.security.chunks import ChunkWriter
+    from app.security.keys import RecordingKey
 
 log = logging.getLogger(__name__)
 
@@ -64,25 +69,41 @@ class MediaWriter:
     Not thread-safe: one recorder thread owns it.
     """
 
-    def __init__(self, path: Path, config: WriterConfig) -> None:
+    def __init__(
+        self, path: Path, config: WriterConfig, *, key: RecordingKey | None = None
+    ) -> None:
         if config.container not in CONTAINER_OPTIONS:
             raise RecordingError(
                 f"The recording container {config.container!r} is not supported "
                 f"(use one of {', '.join(CONTAINER_OPTIONS)})."
+            )
+        if key is not None and config.container != "mp4":
+            # Matroska seeks back to finish its index; the chunked writer is append-only.
+            raise RecordingError(
+                f"The recording {path} must be MP4: encrypted recordings are written as "
+                "fragmented MP4."
             )
         self.path = path
         self.config = config
         self._last_video_pts = -1
         self._audio_pts = 0
         self._closed = False
+        self._sink: ChunkWriter | None = None
         try:
+            target: Any = str(path)
+            if key is not None:
+                from app.security.chunks import ChunkWriter
+
+                self._sink = target = ChunkWriter(path, key)
             self._container: Any = av.open(
-                str(path),
+                target,
                 mode="w",
                 format=config.container,
                 options=CONTAINER_OPTIONS[config.container],
             )
         except OSError as exc:
+            if self._sink is not None:
+                self._sink.abort()
             raise self._error("could not be created", exc) from exc
         try:
             vs = self._container.add_stream("libx264", rate=config.fps)
@@ -105,6 +126,8 @@ class MediaWriter:
             self._layout = "mono" if config.audio_channels == 1 else "stereo"
         except Exception:
             self._container.close()
+            if self._sink is not None:
+                self._sink.abort()
             raise
 
     def _error(self, what: str, exc: BaseException) -> RecordingError:
@@ -152,11 +175,20 @@ class MediaWriter:
         try:
             for packet in packets:
                 self._container.mux(packet)
+            if self._sink is not None:
+                # The muxer writes a whole fragment inside one mux call: one chunk each.
+                self._sink.seal()
         except (OSError, av.error.FFmpegError) as exc:
             raise self._error("could not be written", exc) from exc
 
     def sync(self) -> None:
         """Push written fragments to the disk itself (survives power loss, not just a crash)."""
+        if self._sink is not None:
+            try:
+                self._sink.fsync()
+            except OSError as exc:
+                log.warning("fsync of %s failed: %s", self.path, exc)
+            return
         try:
             fd = os.open(self.path, os.O_RDONLY)
         except OSError:
@@ -190,6 +222,21 @@ class MediaWriter:
             self._container.close()
         except (OSError, av.error.FFmpegError) as exc:
             error = error or self._error("could not be finished", exc)
-        self.sync()
+        if self._sink is not None:
+            error = self._close_sink(self._sink, error)
+        else:
+            self.sync()
         if error is not None:
             raise error
+
+    def _close_sink(self, sink: ChunkWriter, error: RecordingError | None) -> RecordingError | None:
+        """The final chunk marks the file complete; after an error it stays interrupted."""
+        try:
+            if error is None:
+                sink.close()
+            else:
+                sink.abort()
+        except OSError as exc:
+            sink.abort()
+            error = self._error("could not be finished", exc)
+        return error

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import getpass
 import json
+import os
 import signal
 import sys
 import threading
@@ -108,12 +110,17 @@ def record(args: argparse.Namespace) -> int:
             ctx = stack.enter_context(open_context())
             db = ctx.db
             out: Path = args.out or ctx.paths.recordings
+            settings, settings_path = ctx.settings, ctx.paths.settings
         else:
             from app.core.logsetup import configure_logging
+            from app.core.settings import load_settings
 
             paths = prepare_home(None)
             configure_logging(paths.log_file, paths.crash_log)
             out = args.out or paths.recordings
+            settings, settings_path = load_settings(paths.settings), paths.settings
+        # Encryption at rest: no key (no keychain, no passphrase) refuses before any file.
+        key = _recording_key(settings, settings_path)
         for entry in recover(out, db):
             if entry.recovered:
                 _err(
@@ -135,6 +142,7 @@ def record(args: argparse.Namespace) -> int:
             reserve_bytes=int(args.reserve_mb * 1e6),
             disk_guard=not args.no_disk_guard,
             on_warning=lambda m: _err(f"warning: {m}"),
+            key=key,
         )
         stop = threading.Event()
         with _stop_on_signals(stop):
@@ -185,6 +193,15 @@ def record(args: argparse.Namespace) -> int:
         if problems:
             _err("warning: " + " ".join(problems))
         return 0
+
+
+def _recording_key(settings: Any, settings_path: Path) -> Any:
+    from app.security.keys import PASSPHRASE_ENV, recording_key
+
+    passphrase = os.environ.get(PASSPHRASE_ENV)
+    if settings.recording_encryption == "passphrase" and passphrase is None and sys.stdin.isatty():
+        passphrase = getpass.getpass("Recording passphrase: ")
+    return recording_key(settings, settings_path, passphrase=passphrase)
 
 
 def _wait(session: Any, stop: threading.Event, args: argparse.Namespace) -> None:

@@ -15,7 +15,7 @@ from app.core.errors import DataDirError, SettingsError
 
 log = logging.getLogger(__name__)
 
-SETTINGS_VERSION = 2
+SETTINGS_VERSION = 3
 
 
 class Settings(BaseModel):
@@ -48,6 +48,17 @@ class Settings(BaseModel):
     extra_profile_dirs: list[str] = Field(
         default_factory=list, description="More folders with job profiles (YAML)."
     )
+    recording_encryption: Literal["off", "keychain", "passphrase"] = Field(
+        "keychain",
+        description="Encryption at rest of recordings: key in the OS keychain, or a passphrase "
+        "chosen by an admin; 'off' writes plaintext (development only, see docs/encryption.md).",
+    )
+    recording_key_id: str = Field(
+        "", description="Id (hex) of this installation's recording key in the OS keychain."
+    )
+    recording_passphrase: str = Field(
+        "", description="Passphrase mode: KDF, parameters, salt and verifier; never the key."
+    )
 
 
 # Each function takes the raw dict of version N and returns version N+1 (Picard style).
@@ -60,7 +71,19 @@ def _upgrade_1_to_2(raw: dict[str, Any]) -> dict[str, Any]:
     return raw
 
 
-_UPGRADES: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _upgrade_1_to_2}
+def _upgrade_2_to_3(raw: dict[str, Any]) -> dict[str, Any]:
+    # Version 3 adds encryption at rest, on for existing installations too: recordings are
+    # biometric data, and a machine without a keychain must refuse rather than write plaintext
+    # (an admin can choose passphrase mode).
+    raw.setdefault("recording_encryption", "keychain")
+    raw["version"] = 3
+    return raw
+
+
+_UPGRADES: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {
+    1: _upgrade_1_to_2,
+    2: _upgrade_2_to_3,
+}
 
 
 def load_settings(path: Path) -> Settings:

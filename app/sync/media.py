@@ -1,5 +1,11 @@
 """Resumable upload of a recording to the hub, keyed by its sha256: ask the hub how much it
-holds, send the rest in chunks from there; the hub verifies the hash at the end."""
+holds, send the rest in chunks from there; the hub verifies the hash at the end.
+
+A recording encrypted at rest is sent as its plaintext (decrypted in memory, never on disk)
+over the hub's TLS connection: the laptop's key never leaves its keychain, and the hub, which
+reviewers play recordings from and which runs deletion, keeps its own copy under its own
+protection. The hash and offsets are of the plaintext, so they do not depend on the laptop.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +13,14 @@ import hashlib
 from collections.abc import Callable
 from pathlib import Path
 
+from app.security.media import open_plain
 from app.sync import protocol as p
 from app.sync.client import HubClient, HubRejectedError
 
 
 def file_sha256(path: Path) -> str:
     h = hashlib.sha256()
-    with path.open("rb") as f:
+    with open_plain(path) as (f, _size):
         for block in iter(lambda: f.read(1024 * 1024), b""):
             h.update(block)
     return h.hexdigest()
@@ -27,12 +34,11 @@ def upload(
     progress: Callable[[int, int], None] | None = None,
 ) -> p.MediaStatus:
     sha = file_sha256(path)
-    total = path.stat().st_size
     status = client.media_status(sha)
     offset = status.received if status is not None else 0
     if status is not None and status.complete:
         return status
-    with path.open("rb") as f:
+    with open_plain(path) as (f, total):
         while offset < total:
             f.seek(offset)
             data = f.read(chunk_bytes)

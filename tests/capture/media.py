@@ -18,6 +18,8 @@ from typing import Any
 import av
 import numpy as np
 
+from app.security.media import open_source
+
 RATE = 48000
 BEEP_HZ = 1000.0
 FLASH_S = 0.1  # a flash is 3 frames at 30 fps; a beep lasts as long
@@ -96,7 +98,7 @@ def flash_onsets(path: Path) -> list[float]:
     """Times (s, from the container's zero) of frames turning bright, decoded with PyAV."""
     onsets: list[float] = []
     bright_before = False
-    with av.open(str(path)) as c:
+    with av.open(open_source(path)) as c:
         stream = c.streams.video[0]
         for frame in c.decode(stream):
             y = frame.to_ndarray(format="gray")
@@ -109,7 +111,7 @@ def flash_onsets(path: Path) -> list[float]:
 
 def beep_onsets(path: Path) -> list[float]:
     """Times of 1 kHz tone onsets in the file's audio (5 ms energy windows), with PyAV."""
-    with av.open(str(path)) as c:
+    with av.open(open_source(path)) as c:
         stream = c.streams.audio[0]
         rate = stream.codec_context.sample_rate
         chunks = []

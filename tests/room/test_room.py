@@ -15,6 +15,8 @@ from app.core.compliance import load_compliance_profile, permissions
 from app.core.domain import ConsentPurpose as P
 from app.room import InterviewRoom
 from app.samples import read_sample
+from app.security.keys import recording_key
+from app.security.media import open_source
 from app.storage import repo
 from app.storage.tables import Answer, Candidate, InterviewSession, Observation, Recording
 from tests.capture.media import make_clip
@@ -41,7 +43,14 @@ def test_a_recorded_interview_with_live_analysis(ctx, tmp_path: Path) -> None:  
     make_clip(clip, 6.0)
     iid = _scheduled(ctx)
     perm = permissions(load_compliance_profile("strict"), {P.RECORDING, P.AI_CONTENT})
-    room = InterviewRoom(ctx.db, iid, perm, lang="zh", recordings_dir=ctx.paths.recordings)
+    room = InterviewRoom(
+        ctx.db,
+        iid,
+        perm,
+        lang="zh",
+        recordings_dir=ctx.paths.recordings,
+        recording_key=lambda: recording_key(ctx.settings, ctx.paths.settings),
+    )
     room.start(camera=CameraSource(str(clip)))
     try:
         assert room.status().recording
@@ -71,7 +80,7 @@ def test_a_recorded_interview_with_live_analysis(ctx, tmp_path: Path) -> None:  
         iv = s.get(InterviewSession, iid)
         assert iv.status == "completed" and iv.ended_at is not None
         rec = s.exec(select(Recording).where(Recording.session_id == iid)).one()
-    with av.open(rec.path) as f:
+    with av.open(open_source(Path(rec.path))) as f:  # encrypted at rest: decrypt in memory
         assert f.streams.video and float(f.duration or 0) / 1e6 > 0.5
     assert any(m["label"] == "moment" for m in room.markers)
 
@@ -79,7 +88,14 @@ def test_a_recorded_interview_with_live_analysis(ctx, tmp_path: Path) -> None:  
 def test_without_recording_consent_there_is_no_capture_but_notes_are_kept(ctx) -> None:  # type: ignore[no-untyped-def]
     iid = _scheduled(ctx)
     perm = permissions(load_compliance_profile("strict"), set())
-    room = InterviewRoom(ctx.db, iid, perm, lang="en", recordings_dir=ctx.paths.recordings)
+    room = InterviewRoom(
+        ctx.db,
+        iid,
+        perm,
+        lang="en",
+        recordings_dir=ctx.paths.recordings,
+        recording_key=lambda: recording_key(ctx.settings, ctx.paths.settings),
+    )
     room.start(camera=None)
     assert room.capture is None and room.scorer is None and room.live() is None
     room.set_text("Notes typed by the interviewer.")
@@ -94,7 +110,14 @@ SAMPLE_VIDEO = Path(__file__).resolve().parents[2] / "resources/samples/media/in
 def _run_with_face(ctx, profile_id, granted):  # type: ignore[no-untyped-def]
     iid = _scheduled(ctx)
     perm = permissions(load_compliance_profile(profile_id), granted)
-    room = InterviewRoom(ctx.db, iid, perm, lang="en", recordings_dir=ctx.paths.recordings)
+    room = InterviewRoom(
+        ctx.db,
+        iid,
+        perm,
+        lang="en",
+        recordings_dir=ctx.paths.recordings,
+        recording_key=lambda: recording_key(ctx.settings, ctx.paths.settings),
+    )
     room.start(camera=CameraSource(str(SAMPLE_VIDEO)))
     try:
         deadline = time.monotonic() + 20

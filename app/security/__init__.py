@@ -1,0 +1,2 @@
+"""Encryption at rest on the laptop: recording keys (OS keychain or passphrase) and the
+chunked authenticated file format recordings are written in."""
