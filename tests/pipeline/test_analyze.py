@@ -62,11 +62,17 @@ def test_analyze_rejects_a_non_video_file(cli, tmp_path: Path) -> None:  # type:
 
 @pytest.fixture(scope="module")
 def analysis(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    from app.core.domain import ConsentPurpose
     from app.models.build import ensure_whisper
+    from tests.pipeline.consent_kit import consented_interview
 
     ensure_whisper()
     out = tmp_path_factory.mktemp("analysis")
     env = dict(os.environ, ROUNDTWO_HOME=str(out / "home"))
+    # Face and voice cues need a profile that allows them and the candidate's cue consent.
+    sid = consented_interview(
+        out / "home", "consented-nonverbal", set(ConsentPurpose), "internet-product-manager"
+    )
     proc = subprocess.run(
         [
             sys.executable,
@@ -80,6 +86,8 @@ def analysis(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
             "internet-product-manager",
             "--markers",
             str(SAMPLE / "interview-sample.markers.json"),
+            "--session",
+            str(sid),
             "--out",
             str(out),
         ],
