@@ -1,16 +1,26 @@
-"""Sync: (1) 1,000 laptops reconnect at once with 200 queued ops each against the hub on
-PostgreSQL (push latency p50/p95, errors); (2) the exactly-once harness, >= 200 randomized
-runs (5 laptop processes each, SIGKILLs, fault proxy): lost / duplicated / diverged.
+"""Sync: (1) 1,000 laptops reconnect with 200 queued ops each against the hub on PostgreSQL;
+(2) the exactly-once harness, >= 200 randomized runs (5 laptop processes each, SIGKILLs,
+fault proxy): lost / duplicated / diverged.
 
-Loopback only; PostgreSQL is started in a temp dir and stopped by the benchmark. Sizes can be
-lowered for a quick look: ROUNDTWO_BENCH_LAPTOPS, ROUNDTWO_BENCH_OPS, ROUNDTWO_BENCH_RUNS.
-Numbers taken on a shared 2-core machine are noisy.
+(1) is measured per laptop, from its first push request until the hub has acknowledged all its
+ops, including waiting out busy answers (503 + Retry-After) and retries, in three shapes, each
+on a fresh database: `burst` (every laptop in the same instant), `window_<W>s` (each laptop
+starts at a uniformly random moment in [0, W]) and `reference_burst` (the burst against the
+hub code named by ROUNDTWO_BENCH_REFERENCE, e.g. the tree before #7's push rewrite:
+`git archive 20df713 | tar -x -C /tmp/ref`), so old and new are measured in the same run.
+
+Loopback only; PostgreSQL is started in a temp dir and stopped by the benchmark. Knobs:
+ROUNDTWO_BENCH_LAPTOPS, _OPS, _RUNS (sizes), _WINDOWS_S (e.g. "30,450"), _MODES (any of
+burst,window,reference), _REFERENCE, _HUB_WORKERS. Numbers taken on a shared 2-core machine
+are noisy.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import os
+import random
 import signal
 import statistics
 import subprocess
@@ -18,12 +28,14 @@ import sys
 import tempfile
 import time
 import uuid
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
 
 REPO = Path(__file__).resolve().parents[1]
+BATCH = 200  # SyncEngine's push batch
 
 
 def _env_int(name: str, default: int) -> int:
@@ -65,9 +77,25 @@ def _tokens_for(url: str, laptops: int) -> list[str]:
     return tokens
 
 
-async def _laptop(
-    client: httpx.AsyncClient, token: str, ops: int, batch: int, lat: list[float], errors: list[str]
-) -> None:
+def _tokens_via(repo: Path, url: str, laptops: int) -> list[str]:
+    """`_tokens_for` run by the code in `repo`, so a reference hub gets its own schema."""
+    code = (
+        "import json, sys; from benchmarks.bench_sync import _tokens_for; "
+        "json.dump(_tokens_for(sys.argv[1], int(sys.argv[2])), sys.stdout)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, url, str(laptops)],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=1800,
+    )
+    tokens: list[str] = json.loads(out.stdout)
+    return tokens
+
+
+def _queue(ops: int) -> list[dict[str, Any]]:
     queue = []
     for i in range(ops):
         cid = uuid.uuid4()
@@ -81,93 +109,178 @@ async def _laptop(
                 "payload": {"id": str(cid), "name": f"候选人{i}", "email": f"{cid.hex[:8]}@x.cn"},
             }
         )
+    return queue
+
+
+@dataclass
+class _Tally:
+    latencies: list[float] = field(default_factory=list)  # per laptop, first try to last ack
+    errors: list[str] = field(default_factory=list)
+    busy: int = 0  # 503 answers (admission control) that were waited out and retried
+    transport_retries: int = 0
+
+
+async def _laptop(
+    client: httpx.AsyncClient, token: str, ops: int, start_s: float, tally: _Tally
+) -> None:
+    """One laptop: waits `start_s`, then pushes its queue in batches like `SyncEngine`, and
+    retries like `HubClient` (busy hub: wait its Retry-After plus jitter; network: backoff)."""
+    from app.sync.client import RetryPolicy
+
+    queue = _queue(ops)
     headers = {"Authorization": f"Bearer {token}", "X-RoundTwo-Protocol": "1"}
-    for start in range(0, ops, batch):
-        body = {"ops": queue[start : start + batch]}
-        t0 = time.perf_counter()
-        try:
-            r = await client.post("/api/v1/sync/push", json=body, headers=headers)
+    policy = RetryPolicy()
+    await asyncio.sleep(start_s)
+    t0 = time.perf_counter()
+    for start in range(0, ops, BATCH):
+        body = {"ops": queue[start : start + BATCH]}
+        attempt = busy = 0
+        while True:
+            try:
+                r = await client.post("/api/v1/sync/push", json=body, headers=headers)
+            except httpx.TransportError as exc:
+                if attempt + 1 >= policy.attempts:
+                    tally.errors.append(type(exc).__name__)
+                    return
+                tally.transport_retries += 1
+                await asyncio.sleep(policy.delay(attempt))
+                attempt += 1
+                continue
+            if r.status_code == 503 and r.headers.get("Retry-After"):
+                tally.busy += 1
+                await asyncio.sleep(policy.busy_delay(r.headers["Retry-After"], busy))
+                busy += 1
+                continue
             if r.status_code != 200:
-                errors.append(f"HTTP {r.status_code}")
-            elif any(x["status"] == "rejected" for x in r.json()["results"]):
-                errors.append("rejected op")
-        except httpx.HTTPError as exc:
-            errors.append(type(exc).__name__)
-        lat.append(time.perf_counter() - t0)
+                tally.errors.append(f"HTTP {r.status_code}")
+                return
+            if any(x["status"] == "rejected" for x in r.json()["results"]):
+                tally.errors.append("rejected op")
+                return
+            break
+    tally.latencies.append(time.perf_counter() - t0)
 
 
-def bench_reconnect(pg: Any) -> dict[str, Any]:
+def _start_hub(repo: Path, url: str, workers: int) -> tuple[subprocess.Popen[bytes], str]:
     from tests.server.hubtools import free_port
 
-    laptops = _env_int("ROUNDTWO_BENCH_LAPTOPS", 1000)
-    ops = _env_int("ROUNDTWO_BENCH_OPS", 200)
-    batch = 200
-    url = pg.create_database("bench")
-    tokens = _tokens_for(url, laptops)
     port = free_port()
-    env = dict(os.environ, ROUNDTWO_HUB_DB_POOL_SIZE="20", ROUNDTWO_HUB_DB_WORKERS="20")
+    env = dict(
+        os.environ,
+        ROUNDTWO_HUB_DB_POOL_SIZE=os.environ.get("ROUNDTWO_HUB_DB_POOL_SIZE", "20"),
+        ROUNDTWO_HUB_DB_WORKERS=os.environ.get("ROUNDTWO_HUB_DB_WORKERS", "20"),
+    )
+    cmd = [sys.executable, "-m", "app", "hub", "serve", "--db", url, "--port", str(port)]
     hub = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "app",
-            "hub",
-            "serve",
-            "--db",
-            url,
-            "--port",
-            str(port),
-            "--workers",
-            "2",
-        ],
-        cwd=REPO,
+        [*cmd, "--workers", str(workers)],
+        cwd=repo,
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            if httpx.get(base + "/api/v1/health", timeout=2).status_code == 200:
+                return hub, base
+        except httpx.TransportError:
+            time.sleep(0.3)
+        if hub.poll() is not None or time.monotonic() > deadline:
+            hub.kill()
+            raise RuntimeError(f"the hub from {repo} did not start")
+
+
+def _stop_hub(hub: subprocess.Popen[bytes]) -> None:
+    hub.send_signal(signal.SIGTERM)
     try:
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                if httpx.get(base + "/api/v1/health", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.3)
-            if time.monotonic() > deadline:
-                raise RuntimeError("hub did not start")
-        lat: list[float] = []
-        errors: list[str] = []
+        hub.wait(30)
+    except subprocess.TimeoutExpired:
+        hub.kill()
+        hub.wait(10)
+
+
+def _reconnect_once(
+    pg: Any, repo: Path, laptops: int, ops: int, window_s: float, workers: int
+) -> dict[str, Any]:
+    """All laptops against a hub on a fresh database: each starts at a uniformly random
+    moment in [0, window_s] (0 = all in the same instant)."""
+    url = pg.create_database(f"bench{uuid.uuid4().hex[:8]}")
+    tokens = _tokens_via(repo, url, laptops)
+    hub, base = _start_hub(repo, url, workers)
+    tally = _Tally()
+    rng = random.Random(7)
+    starts = [rng.uniform(0, window_s) for _ in tokens]
+    try:
 
         async def main() -> float:
             limits = httpx.Limits(max_connections=laptops, max_keepalive_connections=laptops)
             async with httpx.AsyncClient(base_url=base, timeout=600, limits=limits) as client:
                 t0 = time.perf_counter()
-                await asyncio.gather(*(_laptop(client, t, ops, batch, lat, errors) for t in tokens))
+                await asyncio.gather(
+                    *(
+                        _laptop(client, tok, ops, st, tally)
+                        for tok, st in zip(tokens, starts, strict=True)
+                    )
+                )
                 return time.perf_counter() - t0
 
         wall = asyncio.run(main())
     finally:
-        hub.send_signal(signal.SIGTERM)
-        try:
-            hub.wait(30)
-        except subprocess.TimeoutExpired:
-            hub.kill()
-            hub.wait(10)
+        _stop_hub(hub)
+    lat = tally.latencies or [float("nan")]
+    p95 = _percentile(lat, 0.95)
     return {
+        "window_s": window_s,
+        "laptops_done": len(tally.latencies),
+        "errors": len(tally.errors),
+        "error_kinds": sorted(set(tally.errors))[:5],
+        "busy_answers_retried": tally.busy,
+        "transport_retries": tally.transport_retries,
+        "p50_s": round(statistics.median(lat), 3),
+        "p95_s": round(p95, 3),
+        "max_s": round(max(lat), 3),
+        "wall_s": round(wall, 1),
+        "pushes_per_s": round(laptops * -(-ops // BATCH) / wall, 1),
+        "ops_per_s": round(laptops * ops / wall),
+        "met": p95 < 1.0 and not tally.errors and len(tally.latencies) == laptops,
+    }
+
+
+def bench_reconnect(pg: Any) -> dict[str, Any]:
+    laptops = _env_int("ROUNDTWO_BENCH_LAPTOPS", 1000)
+    ops = _env_int("ROUNDTWO_BENCH_OPS", 200)
+    # Start windows for the jittered reconnect. 450 s is SyncWorker's spread once its backoff
+    # is at the cap (uniform(max/2, max) with max 900 s: after an outage of ~30 min or more).
+    windows = [float(w) for w in os.environ.get("ROUNDTWO_BENCH_WINDOWS_S", "30,450").split(",")]
+    workers = _env_int("ROUNDTWO_BENCH_HUB_WORKERS", 2)
+    modes = os.environ.get("ROUNDTWO_BENCH_MODES", "burst,window,reference").split(",")
+    reference = os.environ.get("ROUNDTWO_BENCH_REFERENCE", "")
+    out: dict[str, Any] = {
         "laptops": laptops,
         "ops_per_laptop": ops,
-        "pushes": len(lat),
-        "errors": len(errors),
-        "error_kinds": sorted(set(errors))[:5],
-        "push_p50_s": round(statistics.median(lat), 3),
-        "push_p95_s": round(_percentile(lat, 0.95), 3),
-        "push_max_s": round(max(lat), 3),
-        "ops_per_s": round(laptops * ops / wall),
-        "wall_s": round(wall, 1),
-        "target": "push p95 < 1 s, 0 errors",
-        "met": _percentile(lat, 0.95) < 1.0 and not errors,
+        "batch": BATCH,
+        "hub_workers": workers,
+        "measured": "per laptop: from its first push request until the hub has acknowledged "
+        "all its ops, including waiting out busy (503) answers and retries",
+        "target": "p95 < 1 s, 0 errors",
     }
+    if reference and "reference" in modes:
+        out["reference_burst"] = "not run yet"
+    else:
+        out["reference_burst"] = "not run: ROUNDTWO_BENCH_REFERENCE names no old checkout"
+    for mode in modes:  # in the order given, so old-then-new and new-then-old can both be run
+        if mode == "burst":
+            out["burst"] = _reconnect_once(pg, REPO, laptops, ops, 0.0, workers)
+        elif mode == "window":
+            for w in windows:
+                out[f"window_{w:g}s"] = _reconnect_once(pg, REPO, laptops, ops, w, workers)
+        elif mode == "reference" and reference:
+            # The code before #7's push rewrite (e.g. `git archive 20df713 | tar -x -C DIR`),
+            # same load, same machine, same run.
+            ref = Path(reference)
+            out["reference_burst"] = _reconnect_once(pg, ref, laptops, ops, 0.0, workers)
+    return out
 
 
 def bench_exactly_once(pg: Any) -> dict[str, Any]:

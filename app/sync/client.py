@@ -146,6 +146,21 @@ class RetryPolicy:
         """Full-jitter exponential backoff (AWS architecture blog): spreads out reconnects."""
         return float(random.uniform(0, min(self.cap_s, self.base_s * 2**attempt)))
 
+    # A busy hub (503 + Retry-After, its admission control) is not a failure: it gets its own,
+    # larger budget of waits, and it does not use up `attempts`.
+    busy_attempts: int = 40
+    busy_cap_s: float = 30.0
+
+    def busy_delay(self, retry_after: str, n: int) -> float:
+        """Wait what the hub asked for, plus full jitter that doubles with each busy answer
+        in a row, so a crowd of laptops told "1 s" does not come back in one instant."""
+        try:
+            wait = min(self.busy_cap_s, max(0.0, float(retry_after)))
+        except ValueError:  # an HTTP date: not sent by our hub
+            wait = 1.0
+        spread = min(self.busy_cap_s, max(wait, self.base_s) * 2**n)
+        return wait + float(random.uniform(0, spread))
+
 
 class HubClient:
     def __init__(
@@ -222,6 +237,26 @@ class HubClient:
     def sanity(self, req: p.SanityRequest) -> p.SanityResponse:
         return self._call("POST", "/sync/sanity", p.SanityResponse, json=req)
 
+    def compliance_profile(self) -> p.OrgComplianceOut | None:
+        """The organisation's compliance profile; None from a hub too old to have one."""
+        try:
+            return self._call("GET", "/compliance/profile", p.OrgComplianceOut)
+        except HubRejectedError as exc:
+            if exc.status == 404:
+                return None
+            raise
+
+    def erasure_acks(self, acks: list[p.ErasureAck]) -> p.ErasureAckResult | None:
+        """Confirm erasures done on pulling tombstones; None from a hub too old to know."""
+        try:
+            return self._call(
+                "POST", "/privacy/acks", p.ErasureAckResult, json=p.ErasureAcks(acks=acks)
+            )
+        except HubRejectedError as exc:
+            if exc.status == 404:
+                return None
+            raise
+
     def media_status(self, sha256: str) -> p.MediaStatus | None:
         try:
             return self._call("GET", f"/media/{sha256}", p.MediaStatus)
@@ -255,7 +290,7 @@ class HubClient:
     ) -> M:
         body = json.model_dump(mode="json") if json is not None else None
         refreshed = False
-        attempt = 0
+        attempt = busy = 0
         extra_headers: dict[str, str] = kw.pop("headers", None) or {}
         while True:
             headers = dict(extra_headers)
@@ -284,6 +319,13 @@ class HubClient:
                         )
                 else:
                     detail = _detail(r)
+                    retry_after = r.headers.get("Retry-After")
+                    if r.status_code == 503 and retry_after and busy < self.retry.busy_attempts:
+                        delay = self.retry.busy_delay(retry_after, busy)
+                        log.info("hub busy (%s %s); trying again in %.2f s", method, path, delay)
+                        time.sleep(delay)
+                        busy += 1
+                        continue
                     if (
                         r.status_code == 401
                         and auth

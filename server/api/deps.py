@@ -16,8 +16,10 @@ from fastapi import Depends, Header, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.sync import protocol as p
+from server.automation.worker import AutomationWorker
 from server.config import HubSettings
 from server.db import session_scope
 from server.errors import HubError, forbidden
@@ -34,6 +36,8 @@ class Hub:
         self.settings = settings
         self.engine = engine
         self.pool: ThreadPoolExecutor | None = None
+        # automation (#8): rules, job queue and e-mail in one worker thread
+        self.automation = AutomationWorker(settings, engine)
 
     def start(self) -> None:
         # SQLite takes one writer at a time; more threads would only wait in its busy
@@ -44,8 +48,10 @@ class Hub:
         barrier = threading.Barrier(n)
         for f in [self.pool.submit(barrier.wait) for _ in range(n)]:
             f.result()
+        self.automation.start()
 
     def stop(self) -> None:
+        self.automation.stop()
         if self.pool is not None:
             self.pool.shutdown(wait=True)
             self.pool = None
@@ -59,6 +65,59 @@ class Hub:
                 return fn(s)
 
         return await asyncio.get_running_loop().run_in_executor(self.pool, job)
+
+
+class PushAdmission:
+    """Admission control for pushes (pure ASGI, so a refused push costs no body parsing): at
+    most `limit` pushes in progress in this process; the next gets 503 with Retry-After and
+    the laptop comes back after that plus jitter (`RetryPolicy.busy_delay`). Queueing them
+    all instead makes every push in a reconnect storm slow, and slow ones time out and are
+    sent again."""
+
+    def __init__(self, app: ASGIApp, limit: int, retry_after_s: int = 1) -> None:
+        self.app = app
+        self.limit = limit
+        self.retry_after = str(retry_after_s).encode()
+        self.inflight = 0
+        self.path = p.API_PREFIX + "/sync/push"
+        self.refused = 0
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] != self.path or self.limit < 0:
+            await self.app(scope, receive, send)
+            return
+        if self.inflight >= self.limit:
+            self.refused += 1
+            body = p.ErrorResponse(
+                detail=p.ErrorBody(
+                    code=p.ErrorCode.BUSY,
+                    message="The hub is busy with other laptops' changes; try again shortly.",
+                )
+            ).model_dump_json()
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 503,
+                    "headers": [
+                        (b"content-type", b"application/json"),
+                        (b"content-length", str(len(body)).encode()),
+                        (b"retry-after", self.retry_after),
+                    ],
+                }
+            )
+            await send({"type": "http.response.body", "body": body.encode()})
+            return
+        self.inflight += 1
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.inflight -= 1
+
+
+def push_limit(settings: HubSettings) -> int:
+    if settings.push_max_inflight == 0:
+        return 2 * max(1, settings.db_workers)
+    return settings.push_max_inflight
 
 
 async def get_hub(request: Request) -> Hub:
