@@ -1,0 +1,1 @@
+"""Tests of the packaged desktop app (issue 12)."""

@@ -1,0 +1,97 @@
+"""The frozen app in dist/RoundTwo (built by `make bundle`): self-test, failure, GUI start."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.packaging.helpers import BUNDLE_DIR, BUNDLE_EXE, REQUIRE_ENV, run, tampered_models
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def bundle() -> Path:
+    # Only `make bundle-test` (which builds first) runs these: a dist/ left over from an
+    # older build must not make `make test` fail or pass for the wrong reason.
+    if not os.environ.get(REQUIRE_ENV):
+        pytest.skip(f"the frozen app is tested by `make bundle-test` ({REQUIRE_ENV}=1)")
+    if not BUNDLE_EXE.is_file():
+        pytest.fail(f"{BUNDLE_EXE} is missing: `make bundle` did not produce it")
+    return BUNDLE_EXE
+
+
+def test_frozen_self_test_passes(bundle: Path, tmp_path: Path) -> None:
+    work = tmp_path / "work"
+    r = run([str(bundle), "--self-test", "--workdir", str(work)], tmp_path / "h")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "frozen bundle" in r.stdout.splitlines()[-1]
+    # Everything came from inside the bundle, not from the source tree or the user cache.
+    internal = str(BUNDLE_DIR / "_internal")
+    assert internal in r.line("model face_mesh")
+    assert internal + "/model_cache/whisper-base-ct2" in r.line("model whisper_base")
+    assert internal in r.line("portaudio")
+    assert "'offscreen'" in r.line("render")
+    assert (work / "selftest-home.png").stat().st_size > 5000
+
+
+def test_frozen_self_test_fails_on_a_wrong_model_digest(bundle: Path, tmp_path: Path) -> None:
+    models = tampered_models(
+        tmp_path / "models", "face_detect_full", BUNDLE_DIR / "_internal" / "onnx_models"
+    )
+    r = run([str(bundle), "--self-test"], tmp_path / "h", env={"ROUNDTWO_MODELS_DIR": str(models)})
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert r.line("model face_detect_full").startswith("FAIL ")
+    assert "does not match its pinned sha256" in r.line("model face_detect_full")
+    assert r.stdout.splitlines()[-1].endswith("failed: model face_detect_full")
+
+
+def test_frozen_self_test_fails_without_the_whisper_model(bundle: Path, tmp_path: Path) -> None:
+    r = run(
+        [str(bundle), "--self-test"],
+        tmp_path / "h",
+        env={"ROUNDTWO_MODEL_CACHE": str(tmp_path / "empty")},
+    )
+    assert r.returncode == 1
+    assert "Model 'whisper_base' is missing" in r.line("model whisper_base")
+
+
+def test_frozen_gui_starts_and_cli_reports_its_version(bundle: Path, tmp_path: Path) -> None:
+    r = run([str(bundle), "gui", "--exit-after-show"], tmp_path / "h", timeout=300)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert re.search(r"^shown \d+$", r.stdout, re.MULTILINE), r.stdout
+    from app import __version__
+
+    v = run([str(bundle), "--version"], tmp_path / "h")
+    assert v.stdout.strip() == f"roundtwo {__version__}"
+
+
+def test_bundle_leaves_out_unused_qt_and_dev_packages(bundle: Path) -> None:
+    internal = BUNDLE_DIR / "_internal"
+    names = {p.name for p in internal.rglob("*")}
+    # (QtQuick/QtQml stay: Qt Multimedia's FFmpeg plugin links to them.)
+    for unwanted in (
+        "libQt6WebEngineCore.so.6",
+        "libQt6Pdf.so.6",
+        "libQt6VirtualKeyboard.so.6",
+        "libqgtk3.so",
+        "libgtk-3.so.0",
+        "libQt63DCore.so.6",
+        "hf_xet",
+        "server",
+        "fastapi",
+        "QtCharts.abi3.so",
+        "pytest",
+        "mypy",
+        "tkinter",
+        "_tkinter.cpython-311-x86_64-linux-gnu.so",
+    ):
+        assert unwanted not in names, unwanted
+    assert (internal / "THIRD_PARTY_LICENSES").is_file()
+    assert (internal / "libportaudio.so.2").is_file()
+    assert (internal / "app" / "storage" / "migrations" / "versions").is_dir()
+    qt_translations = sorted(p.name for p in internal.rglob("*.qm"))
+    assert qt_translations == ["qtbase_zh_CN.qm", "roundtwo_zh_CN.qm"], qt_translations

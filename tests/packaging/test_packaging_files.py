@@ -1,0 +1,198 @@
+"""The packaging sources: spec helpers, licence inventory, icon, workflow, Makefile targets."""
+
+from __future__ import annotations
+
+import ast
+import importlib.util
+import re
+import shutil
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+import yaml
+
+from tests.conftest import REPO
+
+
+def _load(name: str) -> ModuleType:
+    # packaging/ is not a package (the name would shadow PyPI's `packaging`): load by path.
+    spec = importlib.util.spec_from_file_location(f"rt_{name}", REPO / "packaging" / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+filters = _load("bundle_filters")
+licenses = _load("licenses")
+
+
+def _qt_modules_imported_by_the_app() -> set[str]:
+    found: set[str] = set()
+    for path in (REPO / "app").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                if node.module.startswith("PySide6."):
+                    found.add(node.module)
+                elif node.module == "PySide6":
+                    found.update(f"PySide6.{a.name}" for a in node.names)
+            elif isinstance(node, ast.Import):
+                found.update(a.name for a in node.names if a.name.startswith("PySide6."))
+    return found
+
+
+def test_no_excluded_qt_module_is_imported_by_the_app() -> None:
+    used = _qt_modules_imported_by_the_app()
+    assert used, "the scan found no Qt imports at all"
+    assert not used & set(filters.UNUSED_QT_MODULES)
+
+
+@pytest.mark.parametrize(
+    ("dest", "dropped"),
+    [
+        ("PySide6/Qt/translations/qtbase_zh_CN.qm", False),
+        ("PySide6/Qt/translations/qtbase_de.qm", True),
+        ("PySide6/Qt/translations/qt_zh_CN.qm", True),
+        ("PySide6/Qt/plugins/platforms/libqoffscreen.so", False),
+        ("PySide6/Qt/plugins/platforms/libqxcb.so", False),
+        ("PySide6/Qt/plugins/imageformats/libqjpeg.so", False),
+        ("PySide6/Qt/plugins/imageformats/libqtiff.so", True),
+        ("PySide6/Qt/plugins/multimedia/libffmpegmediaplugin.so", False),
+        ("PySide6/Qt/plugins/sqldrivers/libqsqlite.so", True),
+        ("PySide6/Qt/lib/libQt6Widgets.so.6", False),
+        ("resources/translations/roundtwo_zh_CN.qm", False),
+        ("PySide6/Qt/plugins/platformthemes/libqgtk3.so", True),
+        ("PySide6/Qt/plugins/platformthemes/libqxdgdesktopportal.so", False),
+        ("PySide6/Qt/plugins/platforms/libqeglfs.so", True),
+        ("PySide6/Qt/plugins/platforms/libqwayland.so", False),
+        ("PySide6/Qt/plugins/platforminputcontexts/libqtvirtualkeyboardplugin.so", True),
+        ("PySide6/plugins/platforms/qwindows.dll", False),
+        ("PySide6/Qt/plugins/platforms/libqcocoa.dylib", False),
+        ("jieba/lac_small/model_baseline/word_emb", True),
+        ("jieba/analyse/idf.txt", True),
+        ("jieba/dict.txt", False),
+        ("jieba/finalseg/prob_emit.p", False),
+    ],
+)
+def test_bundle_filter(dest: str, dropped: bool) -> None:
+    assert filters.dropped(dest) is dropped
+
+
+def test_every_ffmpeg_library_of_the_installed_pyav_has_a_known_licence() -> None:
+    import av
+
+    libs_dir = Path(av.__file__).resolve().parent.parent / "av.libs"
+    libs = sorted(p.name for p in libs_dir.iterdir()) if libs_dir.is_dir() else []
+    if not libs:
+        pytest.skip("this PyAV wheel keeps no separate FFmpeg libraries (not Linux)")
+    unknown = [lib for lib in libs if licenses._stem(lib) not in licenses.FFMPEG_LIBS]
+    assert not unknown, f"add to FFMPEG_LIBS in packaging/licenses.py: {unknown}"
+    text = licenses.ffmpeg_section(libs, av.__version__)
+    assert "libx264" in text and "GPL-2.0-or-later" in text
+    assert "How this bundle handles the GPL parts (libx264, libx265)" in text
+
+
+def test_inventory_lists_distributions_of_the_files_it_is_given() -> None:
+    import av
+    import numpy
+
+    entries = [
+        ("numpy/__init__.py", numpy.__file__),
+        ("av/__init__.py", av.__file__),
+        ("x/not-owned.so", "/nonexistent/libmystery.so.1"),
+    ]
+    dists, _ffmpeg, other = licenses.collect(entries)
+    assert set(dists) == {"numpy", "av"}
+    assert dists["numpy"].licence.startswith("BSD-3-Clause")
+    assert any(rel.endswith("LICENSE.txt") for rel, _ in dists["numpy"].texts)
+    assert other == ["/nonexistent/libmystery.so.1"]
+    text = licenses.render(dists, [], [], "9.9.9")
+    assert "RoundTwo 9.9.9 is Apache-2.0" in text
+    assert "== numpy " in text and "LGPL-3.0-only" in text  # the Qt section is always there
+
+
+def test_committed_inventory_names_every_model_qt_and_x264() -> None:
+    text = (REPO / "THIRD_PARTY_LICENSES").read_text(encoding="utf-8")
+    manifest = yaml.safe_load((REPO / "onnx_models/manifest.yaml").read_text(encoding="utf-8"))
+    for m in manifest["models"]:
+        assert re.search(rf"^  {re.escape(m['id'])} +{re.escape(m['licence'])}", text, re.M), m[
+            "id"
+        ]
+    assert "Qt 6 (via PySide6-Essentials" in text
+    assert re.search(r"libx264-\S+ +GPL-2.0-or-later", text)
+    for dist in ("onnxruntime", "ctranslate2", "PySide6_Essentials", "opencv-python-headless"):
+        assert re.search(rf"^  {re.escape(dist)} ", text, re.M), dist
+    assert "libportaudio.so.2" in text
+    for dev in ("pytest", "mypy", "ruff", "schemathesis", "fastapi"):
+        assert not re.search(rf"^  {dev} ", text, re.M | re.I), dev
+
+
+def test_icons_are_valid_images_drawn_by_the_script(tmp_path: Path) -> None:
+    from PIL import Image
+
+    icon = _load("make_icon")
+    written = icon.write(tmp_path)
+    assert [p.name for p in written] == ["roundtwo.png", "roundtwo.ico", "roundtwo.icns"]
+    for name in ("roundtwo.png", "roundtwo.ico", "roundtwo.icns"):
+        committed = REPO / "packaging" / "icons" / name
+        with Image.open(committed) as img:
+            assert img.size[0] >= 256, name
+    with Image.open(REPO / "packaging/icons/roundtwo.ico") as ico:
+        assert (16, 16) in ico.info["sizes"] and (256, 256) in ico.info["sizes"]
+    with Image.open(written[0]) as a, Image.open(REPO / "packaging/icons/roundtwo.png") as b:
+        assert a.tobytes() == b.tobytes()
+
+
+def test_workflow_builds_and_self_tests_on_three_platforms() -> None:
+    wf = yaml.safe_load((REPO / ".github/workflows/bundle.yml").read_text(encoding="utf-8"))
+    job = wf["jobs"]["bundle"]
+    oses = job["strategy"]["matrix"]["os"]
+    assert {o.split("-")[0] for o in oses} == {"ubuntu", "windows", "macos"}
+    script = "\n".join(str(s.get("run", "")) for s in job["steps"])
+    assert "pyinstaller" in script and "build.spec" in script
+    assert "--self-test" in script
+
+
+def test_spec_sets_macos_privacy_strings_and_excludes() -> None:
+    spec = (REPO / "build.spec").read_text(encoding="utf-8")
+    assert "NSCameraUsageDescription" in spec and "NSMicrophoneUsageDescription" in spec
+    tree = ast.parse(spec)
+    names = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+    assert {"Analysis", "EXE", "COLLECT", "BUNDLE"} <= names
+    assert "upx=False" in spec
+
+
+def test_makefile_has_bundle_targets_and_ci_runs_them() -> None:
+    make = (REPO / "Makefile").read_text(encoding="utf-8")
+    assert re.search(r"^bundle:", make, re.M) and re.search(r"^bundle-test:", make, re.M)
+    assert "make bundle-test" in (REPO / ".ci/run").read_text(encoding="utf-8")
+
+
+@pytest.mark.skipif(shutil.which("strip") is None, reason="needs binutils' strip")
+def test_strip_keeps_libraries_whose_stripped_copy_would_not_load(tmp_path: Path) -> None:
+    import av
+    import numpy
+
+    site = Path(numpy.__file__).resolve().parents[1]
+    openblas = next((site / "numpy.libs").glob("libscipy_openblas64_*"), None)
+    if openblas is None:
+        pytest.skip("this numpy wheel has no separate OpenBLAS")
+    root = tmp_path / "bundle"
+    root.mkdir()
+    shutil.copy(openblas, root / openblas.name)  # patchelf-rewritten: strip breaks it
+    cython = Path(av.__file__).resolve().parent / "error.abi3.so"  # has debug info
+    shutil.copy(cython, root / "error.abi3.so")
+    (root / "notes.txt").write_text("not an ELF file\n")
+    before = {p.name: p.read_bytes() for p in root.iterdir()}
+
+    saved, unstripped = filters.strip_safely(root)
+
+    assert unstripped == [openblas.name]
+    assert (root / openblas.name).read_bytes() == before[openblas.name]
+    assert saved > 0 and (root / "error.abi3.so").stat().st_size < len(before["error.abi3.so"])
+    assert filters._load_segments_aligned(root / "error.abi3.so")
+    assert (root / "notes.txt").read_bytes() == before["notes.txt"]
+    assert sorted(p.name for p in root.iterdir()) == sorted(before)  # no temp files left
