@@ -7,6 +7,7 @@ import logging
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -131,7 +132,11 @@ class InterviewRoom:
         *,
         lang: str = "zh",
         recordings_dir: Path | None = None,
+        recording_key: Callable[[], Any] | None = None,
     ) -> None:
+        # `recording_key` gives the key recordings are encrypted with (app.security.keys);
+        # without one nothing is recorded: there is no plaintext fallback.
+        self.recording_key = recording_key
         self.db = db
         self.interview_id = interview_id
         self.permissions = permissions
@@ -164,12 +169,18 @@ class InterviewRoom:
             from app.capture.session import CaptureSession
 
             try:
+                if self.recording_key is None:
+                    raise RoundTwoError(
+                        "Recording refused: no encryption key was given to the interview room "
+                        "(recordings are never written in plaintext)."
+                    )
                 self.capture = CaptureSession(
                     camera,
                     microphone,
                     self.recordings_dir,
                     db=self.db,
                     session_id=self.interview_id,
+                    key=self.recording_key(),
                 ).start()
             except RoundTwoError as exc:
                 self.problems.append(exc.user_message())
@@ -420,4 +431,22 @@ class InterviewRoom:
             )
             return ids
 
-        return self.db.write(persist)
+        ids = self.db.write(persist)
+        self.suggest()
+        return ids
+
+    def suggest(self) -> int:
+        """After the interview (never during it, to avoid anchoring): the on-device scorer's
+        suggestions for the saved answers, when AI analysis was consented. Returns how many."""
+        if self.scorer is None:
+            return 0
+        from app.scoring.session import save_suggestions, score_session
+
+        try:
+            with self.db.read() as s:
+                suggestions = score_session(s, self.interview_id, self.scorer)
+            self.db.write(lambda w: save_suggestions(w, self.interview_id, suggestions))
+        except RoundTwoError as exc:
+            self.problems.append(exc.user_message())
+            return 0
+        return len(suggestions)

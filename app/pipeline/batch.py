@@ -12,6 +12,8 @@ from typing import Any
 
 import numpy as np
 
+from app.core.cancel import check
+from app.core.compliance import Permissions
 from app.core.errors import InvalidInputError, NotFoundError, RoundTwoError
 from app.models.audio import (
     CHUNK,
@@ -22,7 +24,9 @@ from app.models.audio import (
     vad_probabilities,
 )
 from app.models.registry import ModelRegistry
+from app.pipeline.events import FaceObservation
 from app.pipeline.face import FaceAnalyzer, FaceConfig
+from app.security.media import open_source
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +41,59 @@ FACE_SIGNALS = (
     "smile",
     "hand_near_face",
 )
+# Which runner task a stored face signal comes from (the compliance profile allows tasks);
+# face_present/face_count are the capture-quality check every recording may have.
+SIGNAL_TASK = {
+    "face_present": "face_detection",
+    "face_count": "face_count",
+    "yaw": "head_pose",
+    "pitch": "head_pose",
+    "roll": "head_pose",
+    "gaze_at_camera": "gaze",
+    "smile": "smile",
+    "hand_near_face": "hand_near_face",
+}
+
+
+class QualityAnalyzer:
+    """The capture-quality check only (face in frame, how many), as in the live room under
+    `strict`: one detector model, no mesh, iris, pose, gaze, smile or hand model is opened."""
+
+    def __init__(self, registry: ModelRegistry) -> None:
+        from app.models.vision import FaceDetector
+
+        self.unavailable: dict[str, str] = {}
+        self.detector: FaceDetector | None = None
+        try:
+            self.detector = FaceDetector(registry.session("face_detect_short"))
+        except RoundTwoError as exc:
+            self.unavailable["face_detect_short"] = exc.message
+
+    @property
+    def models_used(self) -> list[str]:
+        return [] if self.detector is None else ["face_detect_short"]
+
+    def analyse(self, rgb: np.ndarray, ts: float, frame_id: int = 0) -> FaceObservation:
+        dets = self.detector.detect(rgb) if self.detector is not None else []
+        main = max(dets, key=lambda d: d.width * d.height) if dets else None
+        return FaceObservation(
+            ts=ts,
+            frame_id=frame_id,
+            face_count=len(dets),
+            face_present=bool(dets),
+            box=main.box if main else None,
+            detected=True,
+        )
+
+
+def face_runner(permissions: Permissions | None) -> str | None:
+    """The face runner the profile and consent allow: "face" (mesh, pose, gaze, hands),
+    "face-quality" (detector only) or None; no permissions = everything (benchmarks)."""
+    if permissions is None:
+        return "face"
+    if not permissions.runner_allowed("face_detection"):
+        return None
+    return "face" if permissions.runner_allowed("face_mesh") else "face-quality"
 
 
 def _open_media(path: Path) -> Any:
@@ -47,7 +104,7 @@ def _open_media(path: Path) -> Any:
     if path.is_dir():
         raise InvalidInputError(f"{path} is a folder, not a video file.")
     try:
-        container = av.open(str(path))
+        container = av.open(open_source(path))  # decrypts in memory if encrypted at rest
     except (av.error.FFmpegError, OSError, UnicodeDecodeError) as exc:
         raise InvalidInputError(f"{path} is not a video file RoundTwo can read ({exc}).") from exc
     if not container.streams.video:
@@ -60,7 +117,7 @@ def read_audio(path: Path) -> np.ndarray:
     """The file's first audio stream as 16 kHz mono float32 (empty if it has none)."""
     import av
 
-    with av.open(str(path)) as c:
+    with av.open(open_source(path)) as c:
         if not c.streams.audio:
             return np.zeros(0, dtype=np.float32)
         res = av.AudioResampler(format="flt", layout="mono", rate=SAMPLE_RATE)
@@ -100,8 +157,13 @@ def _analyse_speech(
     progress: _Progress,
     out: dict[str, Any],
     cancel: threading.Event,
+    *,
+    transcribe: bool = True,
+    voice_cues: bool = True,
 ) -> None:
-    """VAD -> utterances -> Whisper -> prosody; fills `out` (runs on its own thread)."""
+    """VAD -> utterances -> Whisper -> prosody; fills `out` (runs on its own thread).
+    Whisper runs only with `transcribe` (AI content consent); prosody and the voice-activity
+    timeline are voice cues and are computed only with `voice_cues`."""
     timings: dict[str, float] = {}
     models: dict[str, dict[str, str]] = {}
     unavailable: dict[str, str] = {}
@@ -115,6 +177,9 @@ def _analyse_speech(
         transcript=transcript,
         answers=answers,
     )
+    if not transcribe and not voice_cues:
+        progress("speech", 1.0)
+        return
     t0 = time.perf_counter()
     audio = read_audio(path)
     timings["audio_decode_s"] = round(time.perf_counter() - t0, 3)
@@ -134,12 +199,15 @@ def _analyse_speech(
         "rate_hz": SAMPLE_RATE / CHUNK,
         "speech_probability": [round(float(p), 3) for p in probs],
     }
-    out["voice"] = voice
+    if voice_cues:
+        out["voice"] = voice
     utterances, _speech = cut_utterances(audio, probs)
     progress("speech", 0.05)
     asr = None
     ws = registry.status("whisper_base")
-    if ws.available and ws.path is not None:
+    if not transcribe:
+        pass
+    elif ws.available and ws.path is not None:
         from app.models.asr import WhisperAsr
 
         try:
@@ -162,16 +230,16 @@ def _analyse_speech(
         u_lang = segs[0].lang if segs else (lang if lang != "auto" else "")
         i0, i1 = int(u.start * SAMPLE_RATE / CHUNK), int(u.end * SAMPLE_RATE / CHUNK)
         speech_s = float((probs[i0:i1] >= 0.5).sum()) * CHUNK / SAMPLE_RATE
-        pro = prosody(u.audio, text, u_lang or "en", speech_s, u.end - u.start)
-        answers.append(
-            {
-                "start": round(u.start, 2),
-                "end": round(u.end, 2),
-                "lang": u_lang,
-                "text": text,
-                "prosody": asdict(pro),
-            }
-        )
+        answer: dict[str, Any] = {
+            "start": round(u.start, 2),
+            "end": round(u.end, 2),
+            "lang": u_lang,
+            "text": text,
+        }
+        if voice_cues:
+            pro = prosody(u.audio, text, u_lang or "en", speech_s, u.end - u.start)
+            answer["prosody"] = asdict(pro)
+        answers.append(answer)
         for s in segs:
             transcript.append(
                 {
@@ -197,9 +265,15 @@ def analyse_video(
     progress: Progress | None = None,
     asr_threads: int = 1,
     beam_size: int = 5,
+    permissions: Permissions | None = None,
+    cancel: threading.Event | None = None,
 ) -> dict[str, Any]:
     """Face analysis at `face_rate_hz` on the video and VAD -> Whisper -> prosody on the
-    audio, on two threads side by side (each uses about one core); returns analysis.json."""
+    audio, on two threads side by side (each uses about one core); returns analysis.json.
+
+    `permissions` (profile + consent) decide what runs, as in the live room: under `strict`
+    only the face-quality detector is opened and no cue (pose, gaze, smile, hands, prosody)
+    is computed; Whisper runs only with AI content consent."""
     t_all = time.perf_counter()
     cpu_all = time.process_time()
     registry = registry or ModelRegistry()
@@ -207,11 +281,31 @@ def analyse_video(
     container = _open_media(path)
     speech: dict[str, Any] = {}
     failure: list[BaseException] = []
-    cancel = threading.Event()
+    # The caller's token (the person pressed Cancel) doubles as the speech thread's stop flag.
+    cancel = cancel if cancel is not None else threading.Event()
+    check(cancel, f"The analysis of {path.name}")
+    face_kind = face_runner(permissions)
+    transcribe = permissions is None or permissions.analyse_content
+    voice_cues = permissions is None or permissions.runner_allowed("prosody")
+    kept = [
+        k for k in FACE_SIGNALS if permissions is None or permissions.runner_allowed(SIGNAL_TASK[k])
+    ]
+    runners = [r for r in (face_kind,) if r] + ["asr"] * transcribe + ["prosody"] * voice_cues
 
     def speech_job() -> None:
         try:
-            _analyse_speech(path, registry, lang, asr_threads, beam_size, bar, speech, cancel)
+            _analyse_speech(
+                path,
+                registry,
+                lang,
+                asr_threads,
+                beam_size,
+                bar,
+                speech,
+                cancel,
+                transcribe=transcribe,
+                voice_cues=voice_cues,
+            )
         except BaseException as exc:  # re-raised on the caller's thread below
             failure.append(exc)
 
@@ -221,7 +315,7 @@ def analyse_video(
     models: dict[str, dict[str, str]] = {}
     unavailable: dict[str, str] = {}
     times: list[float] = []
-    timeline: dict[str, list[Any]] = {k: [] for k in FACE_SIGNALS}
+    timeline: dict[str, list[Any]] = {k: [] for k in kept}
     fps = 30.0
     duration = 0.0
     try:
@@ -229,10 +323,15 @@ def analyse_video(
         vs.thread_type = "AUTO"
         duration = float(container.duration / 1e6) if container.duration else 0.0
         fps = float(vs.average_rate or 0) or 30.0
-        analyzer = FaceAnalyzer(registry, FaceConfig())
-        unavailable.update(analyzer.unavailable)
-        for m in analyzer.models_used:
-            models[m] = registry.describe(m)
+        analyzer: FaceAnalyzer | QualityAnalyzer | None = None
+        if face_kind == "face":
+            analyzer = FaceAnalyzer(registry, FaceConfig())
+        elif face_kind == "face-quality":
+            analyzer = QualityAnalyzer(registry)
+        if analyzer is not None:
+            unavailable.update(analyzer.unavailable)
+            for m in analyzer.models_used:
+                models[m] = registry.describe(m)
         next_t = 0.0
         frames = 0
         t0 = time.perf_counter()
@@ -240,6 +339,9 @@ def analyse_video(
         try:
             for frame in container.decode(vs):
                 frames += 1
+                check(cancel, f"The analysis of {path.name}")
+                if analyzer is None:  # no camera analysis allowed: only check it decodes
+                    break
                 ts = float(frame.time) if frame.time is not None else frames / fps
                 if ts + 1e-6 < next_t:
                     continue
@@ -251,7 +353,7 @@ def analyse_video(
                 for k, v in obs.stage_ms.items():
                     stage_sum[k] = stage_sum.get(k, 0.0) + v
                 times.append(round(ts, 3))
-                for k in FACE_SIGNALS:
+                for k in kept:
                     timeline[k].append(getattr(obs, k))
                 if duration:
                     bar("faces", ts / duration)
@@ -275,6 +377,7 @@ def analyse_video(
         worker.join()
     if failure:
         raise failure[0]
+    check(cancel, f"The analysis of {path.name}")  # the speech side may have stopped early
     if not duration:
         duration = times[-1] if times else 0.0
     timings.update(speech.get("timings", {}))
@@ -291,7 +394,7 @@ def analyse_video(
     timings["cpu_s"] = round(time.process_time() - cpu_all, 3)
     timings["media_duration_s"] = round(duration, 3)
     timings["real_time_factor"] = round(total / duration, 3) if duration else 0.0
-    present = [bool(v) for v in timeline["face_present"]]
+    present = [bool(v) for v in timeline.get("face_present", [])]
     return {
         "file": str(path),
         "duration_s": round(duration, 3),
@@ -300,10 +403,11 @@ def analyse_video(
         "signals": signals,
         "summary": {
             "face_visible_ratio": round(sum(present) / len(present), 3) if present else 0.0,
-            "max_face_count": max((c or 0 for c in timeline["face_count"]), default=0),
+            "max_face_count": max((c or 0 for c in timeline.get("face_count", [])), default=0),
             "analysed_frames": len(times),
         },
         "models": sorted(models.values(), key=lambda m: m["id"]),
         "unavailable": unavailable,
+        "runners": runners,
         "timings": timings,
     }

@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import threading
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -13,8 +15,8 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from app import __version__
+from app.core.cancel import StepProgress, check
 from app.core.errors import DataDirError, NotFoundError
-from app.reports import charts
 from app.reports.summary import InterviewSummary, build_summary
 from app.storage.tables import AISuggestion, InterviewerRating, InterviewSession
 
@@ -173,16 +175,30 @@ def _write(out: Path, payload: bytes) -> None:
         raise DataDirError(f"Cannot write the report to {out} ({exc.strerror}).") from exc
 
 
-def render_pdf(data: ReportData, lang: str) -> bytes:
+PDF_STEPS = 5  # font, radar chart, bar chart, layout, file
+
+
+def render_pdf(
+    data: ReportData,
+    lang: str,
+    *,
+    progress: StepProgress | None = None,
+    cancel: threading.Event | None = None,
+) -> bytes:
+    """`progress(done, PDF_STEPS)` after each step; `cancel` is checked before each one
+    (a cancelled export raises `CancelledError` and writes nothing)."""
+    step = _stepper(progress, cancel)
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
     from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+    from app.reports import charts  # matplotlib: loaded only when a PDF is made
     from app.reports.fonts import register_cjk_font
 
     font = register_cjk_font()
+    step(1)
     s = data.summary
     zh = lang == "zh"
     # CJK wrapping breaks anywhere (right for Chinese, wrong inside English words).
@@ -251,7 +267,9 @@ def render_pdf(data: ReportData, lang: str) -> bytes:
     story += [table, Spacer(1, 4 * mm)]
 
     radar = Image(io.BytesIO(charts.radar_png(s, lang)), width=78 * mm, height=78 * mm)
+    step(2)
     bars_png = charts.bars_png(s, lang)
+    step(3)
     bars = Image(
         io.BytesIO(bars_png), width=92 * mm, height=(0.45 * len(s.lines) + 1.0) * 17.6 * mm
     )
@@ -316,8 +334,32 @@ def render_pdf(data: ReportData, lang: str) -> bytes:
         author=f"RoundTwo {__version__}",
     )
     doc.build(story)
+    step(4)
     return buf.getvalue()
 
 
-def write_pdf(data: ReportData, out: Path, lang: str) -> None:
-    _write(out, render_pdf(data, lang))
+def _stepper(
+    progress: StepProgress | None, cancel: threading.Event | None
+) -> Callable[[int], None]:
+    check(cancel, "The PDF export")
+
+    def step(done: int) -> None:
+        if progress is not None:
+            progress(done, PDF_STEPS)
+        check(cancel, "The PDF export")
+
+    return step
+
+
+def write_pdf(
+    data: ReportData,
+    out: Path,
+    lang: str,
+    *,
+    progress: StepProgress | None = None,
+    cancel: threading.Event | None = None,
+) -> None:
+    payload = render_pdf(data, lang, progress=progress, cancel=cancel)
+    _write(out, payload)
+    if progress is not None:
+        progress(PDF_STEPS, PDF_STEPS)

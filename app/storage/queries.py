@@ -127,3 +127,109 @@ def candidate_detail(session: Session, candidate_id: uuid.UUID) -> CandidateDeta
         c.career_goal,
         apps,
     )
+
+
+# --- review (recording + signal track + transcript) -------------------------------------------
+@dataclass(frozen=True)
+class ReviewSegment:
+    start_ms: int  # on the recording's clock
+    end_ms: int
+    text: str
+    lang: str
+    source: str  # "asr" (transcript segment) | "typed" (the interviewer's notes per question)
+
+
+@dataclass(frozen=True)
+class ReviewEvidence:
+    competency_key: str
+    quote: str
+    start_ms: int | None  # on the recording's clock; None when the evidence has no time
+
+
+@dataclass(frozen=True)
+class ReviewData:
+    session_id: uuid.UUID
+    recording_path: str | None
+    duration_ms: int
+    offset_ms: int  # recording time of the interview's t=0 (answers and cues use that clock)
+    segments: list[ReviewSegment]
+    cues: dict[str, list[tuple[int, float]]]  # signal -> (recording ms, value), as stored
+    marks: list[tuple[int, str]]  # (recording ms, label) from the recording's markers
+    evidence: list[ReviewEvidence]
+
+
+REVIEW_SIGNALS = ("face_visible", "gaze_at_camera", "speech")
+
+
+def review_data(session: Session, session_id: uuid.UUID) -> ReviewData:
+    """What the review screen needs, with every time on the recording's clock.
+
+    Answers, cue samples and evidence carry the room's interview clock (t=0 at Start);
+    the recording begins a little earlier. The offset comes from the first question marker
+    the room wrote into the recording (its interview time is the first answer's start)."""
+    from app.storage.tables import AISuggestion, Answer, Observation, Recording, TranscriptSegment
+
+    if session.get(InterviewSession, session_id) is None:
+        raise NotFoundError(f"No interview session {session_id}.")
+    rec = session.exec(
+        select(Recording)
+        .where(Recording.session_id == session_id)
+        .order_by(col(Recording.started_at).desc())
+    ).first()
+    answers = session.exec(
+        select(Answer).where(Answer.session_id == session_id).order_by(col(Answer.start_ms))
+    ).all()
+    marks = (
+        [(round(float(m.get("t", 0)) * 1000), str(m.get("label", ""))) for m in rec.markers]
+        if rec is not None
+        else []
+    )
+    offset = 0
+    first_q = next((t for t, label in marks if label == "question"), None)
+    if first_q is not None and answers:
+        offset = max(0, first_q - min(a.start_ms for a in answers))
+    asr = session.exec(
+        select(TranscriptSegment)
+        .where(TranscriptSegment.session_id == session_id)
+        .order_by(col(TranscriptSegment.start_ms))
+    ).all()
+    if asr:
+        segments = [ReviewSegment(t.start_ms, t.end_ms, t.text, t.lang, "asr") for t in asr]
+    else:
+        segments = [
+            ReviewSegment(a.start_ms + offset, a.end_ms + offset, a.text, a.lang, "typed")
+            for a in answers
+        ]
+    cues: dict[str, list[tuple[int, float]]] = {}
+    for o in session.exec(
+        select(Observation)
+        .where(Observation.session_id == session_id)
+        .where(col(Observation.signal).in_(REVIEW_SIGNALS))
+        .order_by(col(Observation.t_ms))
+    ).all():
+        cues.setdefault(o.signal, []).append((o.t_ms + offset, o.value))
+    evidence = []
+    for s in session.exec(select(AISuggestion).where(AISuggestion.session_id == session_id)).all():
+        for e in s.evidence:
+            quote = str(e.get("quote", "")).strip()
+            if not quote:
+                continue
+            start = e.get("start_ms", e.get("start"))
+            evidence.append(
+                ReviewEvidence(
+                    s.competency_key, quote, None if start is None else int(start) + offset
+                )
+            )
+    ends = [s.end_ms for s in segments] + [t for t, _ in marks]
+    ends += [pts[-1][0] for pts in cues.values() if pts]
+    duration = round((rec.duration_s or 0.0) * 1000) if rec is not None else 0
+    return ReviewData(
+        session_id,
+        rec.path if rec is not None else None,
+        max([duration, *ends]) if ends or duration else 0,
+        offset,
+        segments,
+        cues,
+        marks,
+        evidence,
+    )

@@ -4,19 +4,25 @@
 from __future__ import annotations
 
 import functools
+import json
 import logging
+import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError, StatementError
 from sqlmodel import Session, col, delete, select
 
+from app.core.cancel import check
 from app.core.domain import OutboxStatus
+from app.core.errors import RoundTwoError
 from app.storage import repo
 from app.storage.db import Database
-from app.storage.tables import SYNCED, OutboxOp, Record, SyncState
+from app.storage.deletion import compact, erase_rows
+from app.storage.tables import SYNCED, Candidate, OutboxOp, Record, Recording, SyncState
 from app.storage.types import utcnow
 from app.sync import protocol as p
 from app.sync.client import HubClient
@@ -55,6 +61,8 @@ class SyncReport:
     pending: int = 0
     sanity_ok: bool | None = None
     mismatched: list[str] = field(default_factory=list)
+    erased: int = 0  # candidates erased here because the hub sent their tombstone
+    profile: str | None = None  # the organisation's compliance profile, once applied
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -77,6 +85,8 @@ class SyncReport:
             "pending": self.pending,
             "sanity_ok": self.sanity_ok,
             "mismatched": self.mismatched,
+            "erased": self.erased,
+            "profile": self.profile,
         }
 
 
@@ -91,6 +101,20 @@ def _no_checkpoint(_name: str) -> None:
     return None
 
 
+# Where stopping wastes nothing: before a batch is sent (the acks of the previous one are
+# stored) and after a pulled page is applied with its cursor (one transaction each).
+_SAFE_STOPS = frozenset({"before_send", "after_pull"})
+
+
+def _cancellable(inner: Callable[[str], None], cancel: threading.Event) -> Callable[[str], None]:
+    def checkpoint(name: str) -> None:
+        inner(name)
+        if name in _SAFE_STOPS:
+            check(cancel, "The sync")
+
+    return checkpoint
+
+
 class Syncer:
     def __init__(
         self,
@@ -102,6 +126,8 @@ class Syncer:
         max_apply: int = 20_000,
         progress: Progress | None = None,
         checkpoint: Callable[[str], None] | None = None,
+        home: Path | None = None,
+        cancel: threading.Event | None = None,
     ) -> None:
         self.db = db
         self.client = client
@@ -110,6 +136,11 @@ class Syncer:
         self.max_apply = max_apply
         self.progress = progress or _no_progress
         self.checkpoint = checkpoint or _no_checkpoint
+        if cancel is not None:  # the person pressed Cancel: stop at the next safe point
+            self.checkpoint = _cancellable(self.checkpoint, cancel)
+        # The data directory: given, the organisation's compliance profile is applied there.
+        self.home = home
+        self.erased: list[p.ErasureAck] = []
 
     # --- state ---
 
@@ -142,6 +173,14 @@ class Syncer:
         self.client.health()
         self.push(report)
         self.pull(report)
+        if self.erased:
+            # Pulled erasures: scrub the file now (VACUUM cannot run inside the pull).
+            self._keep_acks(self.erased)
+            compact(self.db)
+            report.erased, self.erased = len(self.erased), []
+        self.send_acks()
+        if self.home is not None:
+            self.apply_org_profile(report)
         report.pending = self.pending_count()
         if sanity and report.pending == 0:
             self.check(report)
@@ -271,6 +310,7 @@ class Syncer:
                 )
             ).all()
         }
+        self.erased += self._erase_tombstoned(s, changes)
         # Upserts parents first (SYNCED is in dependency order), then tombstones.
         ordered = sorted(
             changes, key=lambda c: (c.deleted, RANK.get(c.entity, len(RANK)), c.server_seq)
@@ -304,6 +344,89 @@ class Syncer:
         state.last_pull_at = utcnow()
         s.add(state)
         return skipped
+
+    def _erase_tombstoned(self, s: Session, changes: list[p.Change]) -> list[p.ErasureAck]:
+        """A pulled tombstone of a candidate this laptop holds is a full erasure here (rows,
+        recordings, queued payloads; the file is compacted after the run), not one row.
+        Tombstones of interviews and recordings take their files along."""
+        gone = {(c.entity, c.entity_id) for c in changes if c.deleted}
+        cands = [i for e, i in gone if e == "candidate"]
+        erased: list[p.ErasureAck] = []
+        for cid in s.exec(select(Candidate.id).where(col(Candidate.id).in_(cands))).all():
+            rep, _files = erase_rows(
+                s,
+                cid,
+                by="hub",
+                reason="erased on the hub",
+                how="pulled",
+                files_root=self.db.path.parent,
+            )
+            erased.append(
+                p.ErasureAck(
+                    candidate_id=cid,
+                    how="pulled",
+                    rows=sum(rep.rows.values()),
+                    files=len(rep.files),
+                )
+            )
+        parents = [i for e, i in gone if e in ("interviewsession", "recording")]
+        files = s.exec(
+            select(Recording.path).where(
+                col(Recording.id).in_(parents) | col(Recording.session_id).in_(parents)
+            )
+        ).all()
+        root = self.db.path.parent.resolve()
+        for f in map(Path, files):
+            if not f.resolve().is_relative_to(root):
+                continue  # another laptop's recording: its path is on that machine
+            for path in (f, *f.parent.glob(f.name + ".*")):
+                path.unlink(missing_ok=True)
+        if erased:
+            s.expunge_all()  # the erasure deleted rows behind the ORM's back
+        return erased
+
+    # --- erasure acknowledgements ---
+
+    @property
+    def _acks_file(self) -> Path:
+        return self.db.path.parent / "sync" / "erasure-acks.json"
+
+    def _pending_acks(self) -> list[p.ErasureAck]:
+        try:
+            raw = json.loads(self._acks_file.read_text(encoding="utf-8"))
+            return [p.ErasureAck.model_validate(a) for a in raw]
+        except (OSError, ValueError):
+            return []
+
+    def _keep_acks(self, new: list[p.ErasureAck]) -> None:
+        """Kept until the hub has them (no personal data: ids and counts)."""
+        acks = {a.candidate_id: a for a in [*self._pending_acks(), *new]}
+        self._acks_file.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self._acks_file.with_suffix(".tmp")
+        tmp.write_text(
+            json.dumps([a.model_dump(mode="json") for a in acks.values()]), encoding="utf-8"
+        )
+        tmp.replace(self._acks_file)
+
+    def send_acks(self) -> None:
+        acks = self._pending_acks()
+        if not acks:
+            return
+        self.client.erasure_acks(acks)  # an old hub (None) cannot take them: drop them
+        self._acks_file.unlink(missing_ok=True)
+
+    def apply_org_profile(self, report: SyncReport) -> None:
+        from app.sync.orgprofile import apply_org_profile
+
+        assert self.home is not None
+        doc = self.client.compliance_profile()
+        if doc is None:
+            return
+        try:
+            report.profile = apply_org_profile(self.home, doc)
+        except RoundTwoError as exc:  # the laptop's own rules refuse it: keep the old one
+            report.skipped.append(f"compliance profile: {exc.message}")
+            log.warning("refused the hub's compliance profile: %s", exc.message)
 
     # --- sanity ---
 

@@ -39,9 +39,15 @@ def screenshots(win: MainWindow, tr: Translations, out: Path, size: tuple[int, i
         if rows:
             win.candidate.show_candidate(rows[0].candidate_id)
             win.open_report(rows[0].session_id)
+        live = None
         for name in MainWindow.PAGES:
             if name == "room" and rows:
                 _live_room(win, rows[0].candidate_id, lang)
+                live = win.room.session_id
+            if name == "review" and live is not None:
+                _review(win, live)
+            if name == "settings":
+                _settings_preview(win)
             win.show_page(name)
             QApplication.processEvents()
             path = out / f"{name}-{lang}.png"
@@ -51,7 +57,50 @@ def screenshots(win: MainWindow, tr: Translations, out: Path, size: tuple[int, i
                 win.room.shutdown()
                 if rows:
                     win.open_report(rows[0].session_id)
+            if name == "review" and rows:
+                win.review.shutdown()
+                win.open_report(rows[0].session_id)
+            if name == "settings":
+                win.settings_page.stop_preview()
+        written += _kiosk_shots(win, out, lang, size)
     return written
+
+
+def _settings_preview(win: MainWindow) -> None:
+    """The device check running on the sample video, and the models' status."""
+    import time
+
+    from app.core.paths import resources_dir
+
+    page = win.settings_page
+    page.camera.setText(str(resources_dir() / "samples/media/interview-sample.mp4"))
+    page.microphone.setEditText("none")
+    page.check_models()
+    page.start_preview()
+    deadline = time.monotonic() + 10
+    while page.preview_frames < 3 and time.monotonic() < deadline:
+        QApplication.processEvents()
+        time.sleep(0.02)
+
+
+def _kiosk_shots(win: MainWindow, out: Path, lang: str, size: tuple[int, int]) -> list[Path]:
+    """The kiosk's welcome/consent screen and a question with its countdown."""
+    from app.core.domain import ConsentPurpose
+    from app.kiosk import KioskConfig, hash_pin
+
+    config = KioskConfig("internet-product-manager", hash_pin("0000"), think_s=20)
+    kiosk = win.open_kiosk(config, full_screen=False)
+    kiosk.resize(*size)
+    QApplication.processEvents()
+    paths = [out / f"kiosk-{lang}.png", out / f"kiosk-question-{lang}.png"]
+    kiosk.grab().save(str(paths[0]))
+    kiosk.name.setText("陈晨" if lang.startswith("zh") else "Chen Chen")  # type: ignore[attr-defined]
+    kiosk.choices[ConsentPurpose.RECORDING].setChecked(True)  # type: ignore[attr-defined]
+    kiosk.begin()  # type: ignore[attr-defined]
+    QApplication.processEvents()
+    kiosk.grab().save(str(paths[1]))
+    kiosk.try_exit("0000")  # type: ignore[attr-defined]
+    return paths
 
 
 def _live_room(win: MainWindow, candidate_id: object, lang: str) -> None:
@@ -69,6 +118,10 @@ def _live_room(win: MainWindow, candidate_id: object, lang: str) -> None:
     ctx = win.ctx
     ctx.settings.camera = str(resources_dir() / "samples/media/interview-sample.mp4")
     ctx.settings.microphone = "none"
+    if os.environ.get("ROUNDTWO_SCREENSHOT_PLAINTEXT") == "1":
+        # `make screenshots` runs in a throwaway home on machines without a keychain; the
+        # sample recording there may be plaintext (in memory only: the setting is not saved).
+        ctx.settings.recording_encryption = "off"
 
     def schedule(s):  # type: ignore[no-untyped-def]
         job = repo.get_job(s, "internet-product-manager")
@@ -96,6 +149,23 @@ def _live_room(win: MainWindow, candidate_id: object, lang: str) -> None:
         if clock.elapsed() > 20000:
             break
     win.room._slow()
+    QApplication.processEvents()
+
+
+def _review(win: MainWindow, session_id: object) -> None:
+    """The review of the interview just recorded, a few seconds in, with a frame shown."""
+    import time
+
+    from PySide6.QtCore import QElapsedTimer
+
+    shown = win.review.frames_shown  # counts across languages: wait for a new frame
+    win.open_review(session_id)  # type: ignore[arg-type]
+    clock = QElapsedTimer()
+    clock.start()
+    win.review.seek(2000)
+    while clock.elapsed() < 10000 and win.review.frames_shown <= shown:
+        QApplication.processEvents()
+        time.sleep(0.01)
     QApplication.processEvents()
 
 

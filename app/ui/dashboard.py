@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -16,7 +17,6 @@ from PySide6.QtWidgets import (
 
 from app.context import AppContext
 from app.core.errors import RoundTwoError
-from app.reports import charts
 from app.reports.dashboard import Dashboard, export, job_dashboard
 from app.storage import repo
 from app.ui.i18n import Translations
@@ -89,6 +89,21 @@ class DashboardPage(Page):
         self.job.blockSignals(False)
         self.refresh()
 
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt API)
+        if getattr(self, "_charts_stale", False):
+            self._draw_charts()
+        super().showEvent(event)
+
+    def _draw_charts(self) -> None:
+        from app.reports import charts
+
+        self._charts_stale = False
+        d, lang = self.data, self.i18n.content_lang
+        if d is None:
+            return
+        self.distribution.setPixmap(pixmap_from_png(charts.distribution_png(d, lang)))
+        self.funnel.setPixmap(pixmap_from_png(charts.funnel_png(d, lang)))
+
     def refresh(self) -> None:
         slug = self.job.currentData()
         if slug is None:
@@ -107,8 +122,10 @@ class DashboardPage(Page):
             self.ranking.setItem(i, 3, cell({True: "✔", False: "✘", None: "—"}[r.meets_threshold]))
             self.ranking.setItem(i, 4, cell(", ".join(names[k] for k in r.below_bar)))
         self.ranking.resizeColumnsToContents()
-        self.distribution.setPixmap(pixmap_from_png(charts.distribution_png(d, lang)))
-        self.funnel.setPixmap(pixmap_from_png(charts.funnel_png(d, lang)))
+        # matplotlib loads slowly: charts are drawn when the page is first seen, not at start.
+        self._charts_stale = True
+        if self.isVisible():
+            self._draw_charts()
         self.message.setText(
             self.tr("%1 interviews rated for this job.").replace("%1", str(len(d.ranking)))
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -12,6 +13,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -47,6 +49,13 @@ class HomePage(Page):
         top.addWidget(self.title)
         top.addStretch(1)
         top.addWidget(self.sync_state)
+        self.sync_btn = QPushButton()
+        self.sync_btn.clicked.connect(self.sync_now)
+        top.addWidget(self.sync_btn)
+        self.import_btn = QPushButton()
+        self.import_btn.clicked.connect(self._ask_import)
+        top.addWidget(self.import_btn)
+        self.import_msg = note()
         filters = QHBoxLayout()
         filters.addWidget(self.search, 3)
         filters.addWidget(self.job_filter, 2)
@@ -56,6 +65,7 @@ class HomePage(Page):
         lay.addLayout(filters)
         lay.addWidget(self.interviews, 3)
         lay.addWidget(self.empty)
+        lay.addWidget(self.import_msg)
         lay.addWidget(self.results_title)
         lay.addWidget(self.results, 2)
 
@@ -113,12 +123,104 @@ class HomePage(Page):
 
     def _show_sync_state(self) -> None:
         hub = self.ctx.settings.hub_url
+        self.sync_btn.setText(self.tr("Sync now"))
+        self.import_btn.setText(self.tr("Import legacy file…"))
+        self.sync_btn.setVisible(bool(hub))
         if not hub:
             self.sync_state.setText("● " + self.tr("Offline: everything stays on this laptop"))
             self.sync_state.setStyleSheet("color: #8a5a00; font-weight: 600;")
         else:
             self.sync_state.setText("● " + self.tr("Hub: %1 (not synced yet)").replace("%1", hub))
             self.sync_state.setStyleSheet("color: #1a7f37; font-weight: 600;")
+
+    def sync_now(self) -> object:
+        """Push and pull with the hub on a worker thread, with progress and Cancel (stops
+        between batches/pages; what was already exchanged stays committed)."""
+        from app.sync.client import CredentialStore, HubClient
+        from app.sync.engine import Syncer
+        from app.ui.work import run_long
+
+        hub = self.ctx.settings.hub_url
+        if not hub:
+            return None
+        store = CredentialStore(self.ctx.paths.home)
+
+        def work(progress, cancel):  # type: ignore[no-untyped-def]
+            with HubClient(hub, credentials=store.load(hub), store=store) as client:
+                return Syncer(
+                    self.ctx.db,
+                    client,
+                    progress=lambda _phase, done, total: progress(done, total),
+                    home=self.ctx.paths.home,
+                    cancel=cancel,
+                ).run()
+
+        task = run_long(self, self.tr("Syncing with the hub…"), work)
+        if task.cancelled:
+            self.sync_state.setText("● " + self.tr("Sync stopped; the rest stays queued."))
+        elif task.error is not None:
+            self.sync_state.setText("● " + task.error.user_message())
+        else:
+            self.sync_state.setText(
+                "● "
+                + self.tr("Synced: %1 sent, %2 received")
+                .replace("%1", str(task.result.pushed))
+                .replace("%2", str(task.result.pulled))
+            )
+            self.refresh()
+        return task
+
+    def _ask_import(self) -> None:
+        from PySide6.QtWidgets import QFileDialog, QInputDialog
+
+        from app.migrate.mapping import ENTITIES
+
+        path, _ = QFileDialog.getOpenFileName(
+            self,
+            self.tr("Import legacy file"),
+            "",
+            self.tr("Spreadsheets and CSV (*.xlsx *.xls *.csv *.txt)"),
+        )
+        if not path:
+            return
+        entity, ok = QInputDialog.getItem(
+            self, self.tr("Import legacy file"), self.tr("The file holds"), list(ENTITIES), 0, False
+        )
+        if ok:
+            self.import_legacy(Path(path), entity)
+
+    def import_legacy(self, path: Path, entity: str) -> object:
+        """Import a legacy file with progress and Cancel; a cancelled import changes nothing
+        (the importer writes everything in one transaction)."""
+        from app.migrate.importer import import_file
+        from app.ui.work import run_long
+
+        def work(progress, cancel):  # type: ignore[no-untyped-def]
+            return import_file(
+                self.ctx.db,
+                path,
+                entity,
+                progress=lambda _phase, done, total: progress(done, total),
+                cancel=cancel,
+            )
+
+        task = run_long(self, self.tr("Importing %1…").replace("%1", path.name), work)
+        if task.cancelled:
+            self.import_msg.setText(self.tr("Import cancelled; nothing was changed."))
+        elif task.error is not None:
+            self.import_msg.setText(task.error.user_message())
+        else:
+            counts = task.result.counts
+            self.import_msg.setText(
+                self.tr("Imported %1: %2 new, %3 merged, %4 rows rejected.")
+                .replace("%1", path.name)
+                .replace("%2", str(counts.get("created", 0)))
+                .replace("%3", str(counts.get("merged", 0)))
+                .replace("%4", str(len(task.result.rejected)))
+            )
+            self.refresh()
+            self.refresh_search()
+        return task
 
     # -- data ----------------------------------------------------------------------------------
     def refresh(self) -> None:

@@ -24,13 +24,24 @@ from app.ui.home import HomePage
 from app.ui.i18n import Translations
 from app.ui.rating import RatingPage
 from app.ui.report import ReportPage
+from app.ui.review import ReviewPage
 from app.ui.room import RoomPage
 from app.ui.settings_page import SettingsPage
 from app.ui.widgets import banner
 
 
 class MainWindow(QMainWindow):
-    PAGES = ("home", "candidate", "consent", "room", "rating", "report", "dashboard", "settings")
+    PAGES = (
+        "home",
+        "candidate",
+        "consent",
+        "room",
+        "rating",
+        "report",
+        "review",
+        "dashboard",
+        "settings",
+    )
 
     def __init__(self, ctx: AppContext, tr: Translations) -> None:
         super().__init__()
@@ -44,6 +55,7 @@ class MainWindow(QMainWindow):
         self.room = RoomPage(ctx, tr)
         self.rating = RatingPage(ctx, tr)
         self.report = ReportPage(ctx, tr)
+        self.review = ReviewPage(ctx, tr)
         self.dashboard = DashboardPage(ctx, tr)
         self.settings_page = SettingsPage(ctx, tr)
         for page in (
@@ -53,6 +65,7 @@ class MainWindow(QMainWindow):
             self.room,
             self.rating,
             self.report,
+            self.review,
             self.dashboard,
             self.settings_page,
         ):
@@ -70,9 +83,15 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.data_label)
 
         self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
+        self.nav.currentRowChanged.connect(self._page_shown)
+        self.report.review_requested.connect(self.open_review)
+        self.review.ratings_saved.connect(self.rating.show_session)
+        self.review.ratings_saved.connect(self.report.show_session)
         self.home.candidate_opened.connect(self.open_candidate)
         self.home.report_opened.connect(self.open_report)
         self.settings_page.language_changed.connect(self.i18n.apply)
+        self.settings_page.kiosk_requested.connect(self.open_kiosk)
+        self.kiosk: QWidget | None = None
         self.rating.saved.connect(self.report.show_session)
         self.consent.recorded.connect(self.open_room)
         self.room.finished.connect(self.open_report)
@@ -98,6 +117,7 @@ class MainWindow(QMainWindow):
                 self.tr("Interview"),
                 self.tr("Ratings"),
                 self.tr("Report"),
+                self.tr("Review"),
                 self.tr("Dashboard"),
                 self.tr("Settings"),
             ]
@@ -123,8 +143,39 @@ class MainWindow(QMainWindow):
         self.room.prepare(session_id, permissions)
         self.show_page("room")
 
+    def _page_shown(self, row: int) -> None:
+        # The review follows the interview open in the report; its media loads only when shown.
+        if self.stack.widget(row) is self.review and self.review.session_id != (
+            self.report.session_id
+        ):
+            self.review.show_session(self.report.session_id)
+
+    def open_review(self, session_id: uuid.UUID) -> None:
+        if self.report.session_id != session_id:
+            self.open_report(session_id)
+        self.review.show_session(session_id)
+        self.show_page("review")
+
+    def open_kiosk(self, config: object, *, full_screen: bool = True) -> QWidget:
+        """The candidate-facing kiosk in its own full-screen window (PIN to leave)."""
+        from app.ui.kiosk import KioskWindow
+
+        self.kiosk = KioskWindow(self.ctx, self.i18n, config)  # type: ignore[arg-type]
+        self.kiosk.closed.connect(self._kiosk_closed)
+        if full_screen:
+            self.kiosk.showFullScreen()
+        else:
+            self.kiosk.show()
+        return self.kiosk
+
+    def _kiosk_closed(self) -> None:
+        self.kiosk = None
+        self.settings_page._queue_label()
+        self.home.refresh()
+
     def closeEvent(self, event: QEvent) -> None:  # noqa: N802
         self.room.shutdown()
+        self.review.shutdown()
         super().closeEvent(event)
 
     def open_candidate(self, candidate_id: uuid.UUID) -> None:

@@ -3,19 +3,29 @@
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.context import AppContext
-from app.reports import charts
-from app.reports.pdf import ReportData, clock, gather, unique_quotes
+from app.reports.pdf import ReportData, clock, gather, unique_quotes, write_json, write_pdf
 from app.reports.summary import InterviewSummary
 from app.ui.i18n import Translations
 from app.ui.widgets import Page, cell, heading, note, pixmap_from_png, table
+from app.ui.work import run_long
 
 
 class ReportPage(Page):
+    review_requested = Signal(object)  # interview uuid
+
     def __init__(self, ctx: AppContext, tr: Translations, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx, self.i18n = ctx, tr
@@ -38,10 +48,25 @@ class ReportPage(Page):
         self.bars = QLabel()
         for img in (self.radar, self.bars):
             img.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.pdf_btn, self.json_btn = QPushButton(), QPushButton()
+        self.review_btn = QPushButton()
+        self.review_btn.clicked.connect(
+            lambda: self.session_id and self.review_requested.emit(self.session_id)
+        )
+        self.pdf_btn.setObjectName("exportPdf")
+        self.export_msg = note()
+        self.pdf_btn.clicked.connect(lambda: self._ask_export(".pdf"))
+        self.json_btn.clicked.connect(lambda: self._ask_export(".json"))
 
         inner = QWidget()
         lay = QVBoxLayout(inner)
-        lay.addWidget(self.title)
+        head = QHBoxLayout()
+        head.addWidget(self.title, 1)
+        head.addWidget(self.review_btn)
+        head.addWidget(self.pdf_btn)
+        head.addWidget(self.json_btn)
+        lay.addLayout(head)
+        lay.addWidget(self.export_msg)
         lay.addWidget(self.placeholder)
         lay.addWidget(self.match)
         lay.addWidget(self.lines)
@@ -68,6 +93,9 @@ class ReportPage(Page):
             ]
         )
         self.placeholder.setText(self.tr("Open an interview from Home (double-click)."))
+        self.review_btn.setText(self.tr("Review recording…"))
+        self.pdf_btn.setText(self.tr("Export PDF…"))
+        self.json_btn.setText(self.tr("Export JSON…"))
         self.advisory.setText(
             self.tr(
                 "AI suggestions are advisory and shown after the interview; the interviewers' "
@@ -89,8 +117,12 @@ class ReportPage(Page):
             self.advisory,
             self.evidence_title,
             self.evidence,
+            self.pdf_btn,
+            self.json_btn,
+            self.review_btn,
         ):
             w.setVisible(has)
+        self.export_msg.clear()
         if session_id is None:
             self.title.setText(self.tr("Report"))
             return
@@ -147,6 +179,8 @@ class ReportPage(Page):
         else:
             self.gaps.setText(self.tr("No gaps against the job's bars."))
         self._show_evidence(data, zh)
+        from app.reports import charts  # matplotlib: loaded with the first report, not at start
+
         lang = "zh" if zh else "en"
         self.radar.setPixmap(pixmap_from_png(charts.radar_png(summary, lang)))
         self.bars.setPixmap(pixmap_from_png(charts.bars_png(summary, lang)))
@@ -171,3 +205,42 @@ class ReportPage(Page):
             name = escape(c.name_zh if zh else c.name_en)
             parts.append(f"<p><b>{name}</b><br>" + "<br>".join(items) + "</p>")
         self.evidence.setText("".join(parts) or self.tr("No evidence recorded yet."))
+
+    # --- export -----------------------------------------------------------------------------
+    def _ask_export(self, suffix: str) -> None:
+        if self.session_id is None:
+            return
+        name = f"report-{str(self.session_id)[:8]}{suffix}"
+        filt = self.tr("PDF (*.pdf)") if suffix == ".pdf" else self.tr("JSON (*.json)")
+        path, _ = QFileDialog.getSaveFileName(
+            self, self.tr("Export report"), str(Path.home() / name), filt
+        )
+        if path:
+            self.export(Path(path))
+
+    def export(self, path: Path) -> Path | None:
+        """The report as PDF (Chinese font embedded) or JSON, chosen by the file suffix; the
+        PDF is made on a worker thread under a progress dialog with Cancel."""
+        if self.session_id is None:
+            return None
+        lang = "zh" if self.i18n.content_lang == "zh" else "en"
+        sid = self.session_id
+
+        def work(progress, cancel):  # type: ignore[no-untyped-def]
+            with self.ctx.db.read() as s:
+                data = gather(s, sid)
+            if path.suffix.lower() == ".json":
+                write_json(data, path)
+            else:
+                write_pdf(data, path, lang, progress=progress, cancel=cancel)
+            return path
+
+        task = run_long(self, self.tr("Exporting the report…"), work)
+        if task.cancelled:
+            self.export_msg.setText(self.tr("Export cancelled; nothing was written."))
+            return None
+        if task.error is not None:
+            self.export_msg.setText(task.error.user_message())
+            return None
+        self.export_msg.setText(self.tr("Saved %1").replace("%1", str(path)))
+        return path

@@ -5,10 +5,19 @@ from __future__ import annotations
 
 import shutil
 import uuid
+from typing import TYPE_CHECKING
 
-import numpy as np
-from PySide6.QtCore import QRect, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QFont, QImage, QKeySequence, QPainter, QPixmap, QShortcut
+from PySide6.QtCore import QEvent, QObject, QRect, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QImage,
+    QKeyEvent,
+    QKeySequence,
+    QPainter,
+    QPixmap,
+    QShortcut,
+)
 from PySide6.QtWidgets import (
     QCheckBox,
     QGridLayout,
@@ -25,15 +34,21 @@ from PySide6.QtWidgets import (
 from app.context import AppContext
 from app.core.compliance import Permissions
 from app.core.errors import RoundTwoError
-from app.room import InterviewRoom
 from app.ui.i18n import Translations
 from app.ui.widgets import Page, banner, clear_layout, heading, note
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from app.room import InterviewRoom
 
 STAR = ("situation", "task", "action", "result")
 
 
 def frame_to_image(image: np.ndarray) -> QImage:
     """BGR uint8 (OpenCV) to an owning QImage (the copy outlives the numpy buffer)."""
+    import numpy as np
+
     rgb = np.ascontiguousarray(image[:, :, ::-1])
     h, w = rgb.shape[:2]
     return QImage(rgb.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()
@@ -134,10 +149,30 @@ class RoomPage(Page):
             ("Ctrl+P", self.toggle_pause),
         ):
             QShortcut(QKeySequence(keys), self, activated=slot)
+        # The notes editor claims Ctrl+←/→ (word moves) before shortcuts see them; in the room
+        # the guide's keys win, or "next question" would silently move the cursor instead.
+        self.notes.installEventFilter(self)
         # Video and meters at ~30 Hz; the answer analysis on a slower timer (it is heavier).
-        self.video_timer = QTimer(self, interval=33, timeout=self._paint)
+        # Polled at ~65 Hz but painted only when the camera has a new frame: a 33 ms timer
+        # beats against a 30 fps camera and skips frames whenever the two drift apart.
+        self.video_timer = QTimer(self, interval=15, timeout=self._paint)
+        self.video_timer.setTimerType(Qt.TimerType.PreciseTimer)
         self.slow_timer = QTimer(self, interval=1000, timeout=self._slow)
         self.retranslate()
+
+    _ROOM_KEYS = (Qt.Key.Key_Left, Qt.Key.Key_Right, Qt.Key.Key_M, Qt.Key.Key_P)
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
+        if (
+            obj is self.notes
+            and event.type() == QEvent.Type.ShortcutOverride
+            and isinstance(event, QKeyEvent)
+            and event.modifiers() == Qt.KeyboardModifier.ControlModifier
+            and event.key() in self._ROOM_KEYS
+        ):
+            event.ignore()  # not accepted: the window's QShortcut handles the key
+            return True
+        return super().eventFilter(obj, event)
 
     def retranslate(self) -> None:
         self.start_btn.setText(self.tr("Start"))
@@ -167,16 +202,26 @@ class RoomPage(Page):
         """Called after consent; nothing is captured until Start."""
         self.session_id, self.permissions = session_id, permissions
         lang = self.i18n.content_lang
+        from app.room import InterviewRoom  # numpy and the pipeline load with the first room
+
         self.room = InterviewRoom(
             self.ctx.db,
             session_id,
             permissions,
             lang=lang,
             recordings_dir=self.ctx.paths.recordings,
+            recording_key=self._recording_key,
         )
         self.video.setText(self.tr("Press Start when the candidate is ready."))
         self._show_question()
         self._buttons()
+
+    def _recording_key(self) -> object:
+        """The encryption key for this recording; no keychain raises a clear error that the
+        room shows as a banner (the interview goes on without recording)."""
+        from app.security.keys import recording_key
+
+        return recording_key(self.ctx.settings, self.ctx.paths.settings)
 
     def _open_devices(self) -> None:
         from app.capture.camera import CameraSource

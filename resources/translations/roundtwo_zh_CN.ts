@@ -216,17 +216,17 @@
         <translation>未达标项</translation>
     </message>
     <message>
-        <location filename="../../app/ui/dashboard.py" line="113"/>
+        <location filename="../../app/ui/dashboard.py" line="130"/>
         <source>%1 interviews rated for this job.</source>
         <translation>该职位已评分的面试：%1 场。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/dashboard.py" line="121"/>
+        <location filename="../../app/ui/dashboard.py" line="138"/>
         <source>Export</source>
         <translation>导出</translation>
     </message>
     <message>
-        <location filename="../../app/ui/dashboard.py" line="131"/>
+        <location filename="../../app/ui/dashboard.py" line="148"/>
         <source>Exported to %1</source>
         <translation>已导出到 %1</translation>
     </message>
@@ -234,180 +234,374 @@
 <context>
     <name>HomePage</name>
     <message>
-        <location filename="../../app/ui/home.py" line="71"/>
+        <location filename="../../app/ui/home.py" line="81"/>
         <source>Interviews</source>
         <translation>面试安排</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="73"/>
+        <location filename="../../app/ui/home.py" line="83"/>
         <source>Search candidates: name, phone, e-mail, school, skills…</source>
         <translation>搜索候选人：姓名、手机、邮箱、学校、技能…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="75"/>
+        <location filename="../../app/ui/home.py" line="85"/>
         <source>Today only</source>
         <translation>仅看今天</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="78"/>
+        <location filename="../../app/ui/home.py" line="88"/>
         <source>Time</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="79"/>
+        <location filename="../../app/ui/home.py" line="89"/>
         <source>Candidate</source>
         <translation>候选人</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="80"/>
+        <location filename="../../app/ui/home.py" line="90"/>
         <source>Job</source>
         <translation>职位</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="81"/>
+        <location filename="../../app/ui/home.py" line="91"/>
         <source>Interviewer</source>
         <translation>面试官</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="82"/>
+        <location filename="../../app/ui/home.py" line="92"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="83"/>
+        <location filename="../../app/ui/home.py" line="93"/>
         <source>Location</source>
         <translation>地点</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="88"/>
+        <location filename="../../app/ui/home.py" line="98"/>
         <source>Name</source>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="89"/>
+        <location filename="../../app/ui/home.py" line="99"/>
         <source>Phone</source>
         <translation>手机</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="90"/>
+        <location filename="../../app/ui/home.py" line="100"/>
         <source>E-mail</source>
         <translation>邮箱</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="91"/>
+        <location filename="../../app/ui/home.py" line="101"/>
         <source>School</source>
         <translation>学校</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="92"/>
+        <location filename="../../app/ui/home.py" line="102"/>
         <source>Skills</source>
         <translation>技能</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="95"/>
+        <location filename="../../app/ui/home.py" line="105"/>
         <source>Candidates</source>
         <translation>候选人</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="105"/>
+        <location filename="../../app/ui/home.py" line="115"/>
         <source>All jobs</source>
         <translation>全部职位</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="117"/>
+        <location filename="../../app/ui/home.py" line="126"/>
+        <source>Sync now</source>
+        <translation>立即同步</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/home.py" line="127"/>
+        <source>Import legacy file…</source>
+        <translation>导入历史数据文件…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/home.py" line="130"/>
         <source>Offline: everything stays on this laptop</source>
         <translation>离线：所有数据仅保存在本机</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="120"/>
+        <location filename="../../app/ui/home.py" line="133"/>
         <source>Hub: %1 (not synced yet)</source>
         <translation>中心服务器：%1（尚未同步）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="135"/>
+        <location filename="../../app/ui/home.py" line="158"/>
+        <source>Syncing with the hub…</source>
+        <translation>正在与中心服务器同步…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/home.py" line="160"/>
+        <source>Sync stopped; the rest stays queued.</source>
+        <translation>同步已停止；其余数据仍在队列中。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/home.py" line="166"/>
+        <source>Synced: %1 sent, %2 received</source>
+        <translation>已同步：发送 %1 条，接收 %2 条</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/home.py" line="180"/>
+        <location filename="../../app/ui/home.py" line="187"/>
+        <source>Import legacy file</source>
+        <translation>导入历史数据文件</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/home.py" line="182"/>
+        <source>Spreadsheets and CSV (*.xlsx *.xls *.csv *.txt)</source>
+        <translation>电子表格和 CSV（*.xlsx *.xls *.csv *.txt）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/home.py" line="187"/>
+        <source>The file holds</source>
+        <translation>文件内容类型</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/home.py" line="207"/>
+        <source>Importing %1…</source>
+        <translation>正在导入 %1…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/home.py" line="209"/>
+        <source>Import cancelled; nothing was changed.</source>
+        <translation>导入已取消，数据未作任何更改。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/home.py" line="215"/>
+        <source>Imported %1: %2 new, %3 merged, %4 rows rejected.</source>
+        <translation>已导入 %1：新增 %2 条，合并 %3 条，拒绝 %4 行。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/home.py" line="237"/>
         <source>Scheduled</source>
         <translation>已安排</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="136"/>
+        <location filename="../../app/ui/home.py" line="238"/>
         <source>In progress</source>
         <translation>进行中</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="137"/>
+        <location filename="../../app/ui/home.py" line="239"/>
         <source>Completed</source>
         <translation>已完成</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="138"/>
+        <location filename="../../app/ui/home.py" line="240"/>
         <source>Interrupted</source>
         <translation>已中断</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="139"/>
+        <location filename="../../app/ui/home.py" line="241"/>
         <source>Cancelled</source>
         <translation>已取消</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="155"/>
+        <location filename="../../app/ui/home.py" line="257"/>
         <source>No interviews match. Interviews arrive from the hub at the next sync, or run `roundtwo demo` for a sample.</source>
         <translation>没有符合条件的面试。面试安排会在下次同步时从中心服务器获取，也可以运行 `roundtwo demo` 载入示例。</translation>
     </message>
 </context>
 <context>
+    <name>KioskWindow</name>
+    <message>
+        <location filename="../../app/ui/kiosk.py" line="167"/>
+        <location filename="../../app/ui/kiosk.py" line="382"/>
+        <source>Staff: exit</source>
+        <translation>工作人员：退出</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/kiosk.py" line="168"/>
+        <source>Welcome! Answer a few questions on your own.</source>
+        <translation>欢迎！请独立回答几道问题。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/kiosk.py" line="170"/>
+        <source>Each answer has a time limit shown on screen.</source>
+        <translation>每道题的作答时间会显示在屏幕上。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/kiosk.py" line="172"/>
+        <source>Take the time you need for each answer.</source>
+        <translation>每道题不限时，请从容作答。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/kiosk.py" line="176"/>
+        <source>You will see one question at a time and a short countdown before the camera records your answer. You may record each answer again once.</source>
+        <translation>每次显示一道题，短暂倒计时后摄像头开始录制你的回答。每道题可以重录一次。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/kiosk.py" line="182"/>
+        <source>Your name</source>
+        <translation>你的姓名</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/kiosk.py" line="183"/>
+        <source>Phone or e-mail</source>
+        <translation>电话或邮箱</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/kiosk.py" line="184"/>
+        <source>I agree to the choices above — start</source>
+        <translation>我同意以上选择——开始</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/kiosk.py" line="185"/>
+        <source>Start recording now</source>
+        <translation>立即开始录制</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/kiosk.py" line="186"/>
+        <source>Done with this answer</source>
+        <translation>本题回答完毕</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/kiosk.py" line="187"/>
+        <source>Record again (once)</source>
+        <translation>重录（仅一次）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/kiosk.py" line="188"/>
+        <source>Next question ▶</source>
+        <translation>下一题 ▶</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/kiosk.py" line="189"/>
+        <source>Thank you! Your answers were saved for the hiring team.</source>
+        <translation>谢谢！你的回答已保存，招聘团队会查看。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/kiosk.py" line="190"/>
+        <source>Next candidate</source>
+        <translation>下一位候选人</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/kiosk.py" line="204"/>
+        <source>I agree</source>
+        <translation>我同意</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/kiosk.py" line="246"/>
+        <source>Question %1 of %2</source>
+        <translation>第 %1 题，共 %2 题</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/kiosk.py" line="253"/>
+        <source>Think about your answer; recording starts when the countdown ends.</source>
+        <translation>请思考你的回答；倒计时结束后开始录制。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/kiosk.py" line="256"/>
+        <source>Time for the answer: %1 min.</source>
+        <translation>作答时间：%1 分钟。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/kiosk.py" line="258"/>
+        <source>No time limit.</source>
+        <translation>不限时。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/kiosk.py" line="262"/>
+        <source>The camera starts with the recording.</source>
+        <translation>摄像头会在录制开始时开启。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/kiosk.py" line="307"/>
+        <source>Saved. Record again once, or go on.</source>
+        <translation>已保存。可以重录一次，或继续下一题。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/kiosk.py" line="373"/>
+        <source>Wrong PIN.</source>
+        <translation>PIN 码错误。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/kiosk.py" line="382"/>
+        <source>Interviewer PIN</source>
+        <translation>面试官 PIN 码</translation>
+    </message>
+</context>
+<context>
+    <name>LongTask</name>
+    <message>
+        <location filename="../../app/ui/work.py" line="61"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/work.py" line="76"/>
+        <source>Stopping after the current step…</source>
+        <translation>正在完成当前步骤后停止…</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="89"/>
+        <location filename="../../app/ui/mainwindow.py" line="108"/>
         <source>RoundTwo — structured second-round interviews</source>
         <translation>二面 RoundTwo — 结构化二面面试</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="95"/>
+        <location filename="../../app/ui/mainwindow.py" line="114"/>
+        <location filename="../../app/ui/selftest.py" line="37"/>
         <source>Home</source>
         <translation>首页</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="96"/>
+        <location filename="../../app/ui/mainwindow.py" line="115"/>
         <source>Candidate</source>
         <translation>候选人</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="97"/>
+        <location filename="../../app/ui/mainwindow.py" line="116"/>
         <source>Consent</source>
         <translation>知情同意</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="98"/>
+        <location filename="../../app/ui/mainwindow.py" line="117"/>
         <source>Interview</source>
         <translation>面试</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="100"/>
+        <location filename="../../app/ui/mainwindow.py" line="119"/>
         <source>Report</source>
         <translation>报告</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="99"/>
+        <location filename="../../app/ui/mainwindow.py" line="118"/>
         <source>Ratings</source>
         <translation>评分</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="101"/>
+        <location filename="../../app/ui/mainwindow.py" line="120"/>
+        <source>Review</source>
+        <translation>回放</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/mainwindow.py" line="121"/>
         <source>Dashboard</source>
         <translation>看板</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="102"/>
+        <location filename="../../app/ui/mainwindow.py" line="122"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="108"/>
+        <location filename="../../app/ui/mainwindow.py" line="128"/>
         <source>Data: %1 · v%2</source>
         <translation>数据：%1 · v%2</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="115"/>
+        <location filename="../../app/ui/mainwindow.py" line="135"/>
         <source>Some job profiles could not be loaded: </source>
         <translation>部分职位配置无法加载：</translation>
     </message>
@@ -493,256 +687,420 @@
 <context>
     <name>ReportPage</name>
     <message>
-        <location filename="../../app/ui/report.py" line="62"/>
+        <location filename="../../app/ui/report.py" line="88"/>
         <source>Competency</source>
         <translation>胜任力</translation>
     </message>
     <message>
-        <location filename="../../app/ui/report.py" line="63"/>
+        <location filename="../../app/ui/report.py" line="89"/>
         <source>Interviewers</source>
         <translation>面试官</translation>
     </message>
     <message>
-        <location filename="../../app/ui/report.py" line="64"/>
+        <location filename="../../app/ui/report.py" line="90"/>
         <source>Bar</source>
         <translation>要求</translation>
     </message>
     <message>
-        <location filename="../../app/ui/report.py" line="65"/>
+        <location filename="../../app/ui/report.py" line="91"/>
         <source>AI suggestion</source>
         <translation>AI 建议</translation>
     </message>
     <message>
-        <location filename="../../app/ui/report.py" line="66"/>
+        <location filename="../../app/ui/report.py" line="92"/>
         <source>Result</source>
         <translation>结论</translation>
     </message>
     <message>
-        <location filename="../../app/ui/report.py" line="69"/>
+        <location filename="../../app/ui/report.py" line="95"/>
         <source>Open an interview from Home (double-click).</source>
         <translation>请在首页双击打开一场面试。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/report.py" line="72"/>
+        <location filename="../../app/ui/report.py" line="96"/>
+        <source>Review recording…</source>
+        <translation>回放录像…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/report.py" line="97"/>
+        <source>Export PDF…</source>
+        <translation>导出 PDF…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/report.py" line="98"/>
+        <source>Export JSON…</source>
+        <translation>导出 JSON…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/report.py" line="101"/>
         <source>AI suggestions are advisory and shown after the interview; the interviewers&apos; ratings are the decision. Nobody is rejected automatically.</source>
         <translation>AI 建议仅供参考，默认在面试结束后显示；以面试官的评分为准，系统不会自动淘汰任何人。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/report.py" line="94"/>
+        <location filename="../../app/ui/report.py" line="127"/>
         <source>Report</source>
         <translation>报告</translation>
     </message>
     <message>
-        <location filename="../../app/ui/report.py" line="105"/>
+        <location filename="../../app/ui/report.py" line="139"/>
         <source>Job match: no ratings yet</source>
         <translation>岗位匹配度：尚无评分</translation>
     </message>
     <message>
-        <location filename="../../app/ui/report.py" line="109"/>
+        <location filename="../../app/ui/report.py" line="143"/>
         <source>Job match: %1% (threshold %2%)</source>
         <translation>岗位匹配度：%1%（门槛 %2%）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/report.py" line="120"/>
+        <location filename="../../app/ui/report.py" line="154"/>
         <source>meets the bar</source>
         <translation>达标</translation>
     </message>
     <message>
-        <location filename="../../app/ui/report.py" line="121"/>
+        <location filename="../../app/ui/report.py" line="155"/>
         <source>below the bar</source>
         <translation>未达标</translation>
     </message>
     <message>
-        <location filename="../../app/ui/report.py" line="122"/>
+        <location filename="../../app/ui/report.py" line="156"/>
         <source>not rated</source>
         <translation>未评分</translation>
     </message>
     <message>
-        <location filename="../../app/ui/report.py" line="125"/>
+        <location filename="../../app/ui/report.py" line="159"/>
         <source>AI differs by 2+ levels</source>
         <translation>AI 与面试官相差 ≥2 级</translation>
     </message>
     <message>
-        <location filename="../../app/ui/report.py" line="139"/>
+        <location filename="../../app/ui/report.py" line="173"/>
         <source>Training gaps (most consequential first): </source>
         <translation>培训差距（影响最大的在前）：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/report.py" line="146"/>
+        <location filename="../../app/ui/report.py" line="180"/>
         <source>No gaps against the job&apos;s bars.</source>
         <translation>各项胜任力均达到岗位要求。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/report.py" line="160"/>
+        <location filename="../../app/ui/report.py" line="192"/>
         <source>Evidence behind the suggestions</source>
         <translation>建议背后的证据</translation>
     </message>
     <message>
-        <location filename="../../app/ui/report.py" line="177"/>
+        <location filename="../../app/ui/report.py" line="207"/>
         <source>No evidence recorded yet.</source>
         <translation>尚无记录的证据。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/report.py" line="214"/>
+        <source>PDF (*.pdf)</source>
+        <translation>PDF（*.pdf）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/report.py" line="214"/>
+        <source>JSON (*.json)</source>
+        <translation>JSON（*.json）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/report.py" line="216"/>
+        <source>Export report</source>
+        <translation>导出报告</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/report.py" line="238"/>
+        <source>Exporting the report…</source>
+        <translation>正在导出报告…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/report.py" line="240"/>
+        <source>Export cancelled; nothing was written.</source>
+        <translation>导出已取消，未写入任何文件。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/report.py" line="245"/>
+        <source>Saved %1</source>
+        <translation>已保存 %1</translation>
+    </message>
+</context>
+<context>
+    <name>ReviewPage</name>
+    <message>
+        <location filename="../../app/ui/review.py" line="214"/>
+        <source>Interviewer</source>
+        <translation>面试官</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/review.py" line="218"/>
+        <source>Open an interview from Home (double-click), then Review.</source>
+        <translation>请在首页双击打开一场面试，再进入回放。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/review.py" line="220"/>
+        <source>Transcript (click a line to jump there)</source>
+        <translation>文字记录（点击一行跳转到该处）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/review.py" line="221"/>
+        <source>Evidence behind the AI suggestions (click to jump)</source>
+        <translation>AI 建议的证据（点击跳转）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/review.py" line="222"/>
+        <source>Ratings</source>
+        <translation>评分</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/review.py" line="225"/>
+        <source>Competency</source>
+        <translation>胜任力</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/review.py" line="226"/>
+        <source>Your level</source>
+        <translation>你的评分</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/review.py" line="227"/>
+        <source>AI suggestion</source>
+        <translation>AI 建议</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/review.py" line="228"/>
+        <source>Flag</source>
+        <translation>标记</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/review.py" line="231"/>
+        <source>Save ratings</source>
+        <translation>保存评分</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/review.py" line="242"/>
+        <location filename="../../app/ui/review.py" line="253"/>
+        <source>Review</source>
+        <translation>回放</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/review.py" line="263"/>
+        <source>No recording for this interview (notes and ratings only).</source>
+        <translation>这场面试没有录像（只有笔记和评分）。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/review.py" line="272"/>
+        <source>notes</source>
+        <translation>笔记</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/review.py" line="294"/>
+        <source>No AI evidence for this interview.</source>
+        <translation>这场面试没有 AI 证据。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/review.py" line="307"/>
+        <source>Speaking</source>
+        <translation>说话</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/review.py" line="308"/>
+        <source>Face in view</source>
+        <translation>人脸在画面中</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/review.py" line="309"/>
+        <source>Looking at camera</source>
+        <translation>注视镜头</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/review.py" line="332"/>
+        <source>differs by 2+ levels</source>
+        <translation>相差 2 级及以上</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/review.py" line="366"/>
+        <source>Saved %1 ratings.</source>
+        <translation>已保存 %1 项评分。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/review.py" line="389"/>
+        <source>Loading the recording…</source>
+        <translation>正在载入录像…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/review.py" line="414"/>
+        <source>The recording cannot be played: %1</source>
+        <translation>录像无法播放：%1</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/review.py" line="450"/>
+        <source>Pause</source>
+        <translation>暂停</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/review.py" line="450"/>
+        <source>Play</source>
+        <translation>播放</translation>
     </message>
 </context>
 <context>
     <name>RoomPage</name>
     <message>
-        <location filename="../../app/ui/room.py" line="143"/>
+        <location filename="../../app/ui/room.py" line="178"/>
         <source>Start</source>
         <translation>开始</translation>
     </message>
     <message>
-        <location filename="../../app/ui/room.py" line="144"/>
+        <location filename="../../app/ui/room.py" line="179"/>
         <source>◀ Previous</source>
         <translation>◀ 上一题</translation>
     </message>
     <message>
-        <location filename="../../app/ui/room.py" line="145"/>
+        <location filename="../../app/ui/room.py" line="180"/>
         <source>Next ▶ (Ctrl+→)</source>
         <translation>下一题 ▶（Ctrl+→）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/room.py" line="146"/>
+        <location filename="../../app/ui/room.py" line="181"/>
         <source>Mark (Ctrl+M)</source>
         <translation>标记（Ctrl+M）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/room.py" line="147"/>
-        <location filename="../../app/ui/room.py" line="241"/>
+        <location filename="../../app/ui/room.py" line="182"/>
+        <location filename="../../app/ui/room.py" line="278"/>
         <source>Pause (Ctrl+P)</source>
         <translation>暂停（Ctrl+P）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/room.py" line="148"/>
+        <location filename="../../app/ui/room.py" line="183"/>
         <source>End interview</source>
         <translation>结束面试</translation>
     </message>
     <message>
-        <location filename="../../app/ui/room.py" line="149"/>
+        <location filename="../../app/ui/room.py" line="184"/>
         <source>Mic</source>
         <translation>麦克风</translation>
     </message>
     <message>
-        <location filename="../../app/ui/room.py" line="150"/>
+        <location filename="../../app/ui/room.py" line="185"/>
         <source>Competencies this question targets (coverage)</source>
         <translation>本题考察的胜任力（证据覆盖）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/room.py" line="151"/>
+        <location filename="../../app/ui/room.py" line="186"/>
         <source>STAR in this answer</source>
         <translation>本题回答的 STAR 要素</translation>
     </message>
     <message>
-        <location filename="../../app/ui/room.py" line="153"/>
+        <location filename="../../app/ui/room.py" line="188"/>
         <source>Situation</source>
         <translation>情境</translation>
     </message>
     <message>
-        <location filename="../../app/ui/room.py" line="154"/>
+        <location filename="../../app/ui/room.py" line="189"/>
         <source>Task</source>
         <translation>任务</translation>
     </message>
     <message>
-        <location filename="../../app/ui/room.py" line="155"/>
+        <location filename="../../app/ui/room.py" line="190"/>
         <source>Action</source>
         <translation>行动</translation>
     </message>
     <message>
-        <location filename="../../app/ui/room.py" line="156"/>
+        <location filename="../../app/ui/room.py" line="191"/>
         <source>Result</source>
         <translation>结果</translation>
     </message>
     <message>
-        <location filename="../../app/ui/room.py" line="160"/>
+        <location filename="../../app/ui/room.py" line="195"/>
         <source>Suggested follow-up</source>
         <translation>建议追问</translation>
     </message>
     <message>
-        <location filename="../../app/ui/room.py" line="161"/>
+        <location filename="../../app/ui/room.py" line="196"/>
         <source>Notes / what the candidate said…</source>
         <translation>记录 / 候选人的回答要点…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/room.py" line="177"/>
+        <location filename="../../app/ui/room.py" line="214"/>
         <source>Press Start when the candidate is ready.</source>
         <translation>候选人准备好后点击“开始”。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/room.py" line="213"/>
+        <location filename="../../app/ui/room.py" line="250"/>
         <source>No recording consent: notes and ratings only.</source>
         <translation>未获得录音录像同意：仅记录笔记和评分。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/room.py" line="235"/>
+        <location filename="../../app/ui/room.py" line="272"/>
         <source>Marked at %1 s</source>
         <translation>已在 %1 秒处标记</translation>
     </message>
     <message>
-        <location filename="../../app/ui/room.py" line="241"/>
+        <location filename="../../app/ui/room.py" line="278"/>
         <source>Resume (Ctrl+P)</source>
         <translation>继续（Ctrl+P）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/room.py" line="256"/>
+        <location filename="../../app/ui/room.py" line="293"/>
         <source>Interview ended. Rate it on the Ratings page.</source>
         <translation>面试已结束，请在“评分”页评分。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/room.py" line="288"/>
+        <location filename="../../app/ui/room.py" line="325"/>
         <source>No camera: the interview continues without video.</source>
         <translation>没有摄像头：面试照常进行，不录视频。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/room.py" line="291"/>
+        <location filename="../../app/ui/room.py" line="328"/>
         <source>No mic</source>
         <translation>无麦克风</translation>
     </message>
     <message>
-        <location filename="../../app/ui/room.py" line="314"/>
+        <location filename="../../app/ui/room.py" line="351"/>
         <source>looking at camera</source>
         <translation>注视镜头</translation>
     </message>
     <message>
-        <location filename="../../app/ui/room.py" line="314"/>
+        <location filename="../../app/ui/room.py" line="351"/>
         <source>looking away</source>
         <translation>视线偏离</translation>
     </message>
     <message>
-        <location filename="../../app/ui/room.py" line="322"/>
+        <location filename="../../app/ui/room.py" line="359"/>
         <source>%1 faces in frame</source>
         <translation>画面中有 %1 张人脸</translation>
     </message>
     <message>
-        <location filename="../../app/ui/room.py" line="336"/>
+        <location filename="../../app/ui/room.py" line="376"/>
         <source>paused</source>
         <translation>已暂停</translation>
     </message>
     <message>
-        <location filename="../../app/ui/room.py" line="347"/>
+        <location filename="../../app/ui/room.py" line="387"/>
         <source>Question %1/%2 · %3 · disk %4 GB free · dropped frames %5</source>
         <translation>第 %1/%2 题 · %3 · 磁盘剩余 %4 GB · 丢帧 %5</translation>
     </message>
     <message>
-        <location filename="../../app/ui/room.py" line="350"/>
+        <location filename="../../app/ui/room.py" line="390"/>
         <source>recording</source>
         <translation>录制中</translation>
     </message>
     <message>
-        <location filename="../../app/ui/room.py" line="350"/>
+        <location filename="../../app/ui/room.py" line="390"/>
         <source>not recording</source>
         <translation>未录制</translation>
     </message>
     <message>
-        <location filename="../../app/ui/room.py" line="372"/>
+        <location filename="../../app/ui/room.py" line="412"/>
         <source>Interview room</source>
         <translation>面试室</translation>
     </message>
     <message>
-        <location filename="../../app/ui/room.py" line="373"/>
+        <location filename="../../app/ui/room.py" line="413"/>
         <source>Record consent first (Consent page), then start.</source>
         <translation>请先在“知情同意”页记录候选人的选择，再开始面试。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/room.py" line="378"/>
+        <location filename="../../app/ui/room.py" line="418"/>
         <source>Question %1 of %2 · %3 min</source>
         <translation>第 %1 题，共 %2 题 · %3 分钟</translation>
     </message>
@@ -750,79 +1108,217 @@
 <context>
     <name>SettingsPage</name>
     <message>
-        <location filename="../../app/ui/settings_page.py" line="73"/>
+        <location filename="../../app/ui/settings_page.py" line="186"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_page.py" line="75"/>
+        <location filename="../../app/ui/settings_page.py" line="188"/>
         <source>Language</source>
         <translation>界面语言</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_page.py" line="76"/>
+        <location filename="../../app/ui/settings_page.py" line="189"/>
         <source>Your name (on ratings)</source>
         <translation>您的姓名（用于评分）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_page.py" line="77"/>
+        <location filename="../../app/ui/settings_page.py" line="190"/>
         <source>Hub address</source>
         <translation>中心服务器地址</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_page.py" line="78"/>
+        <location filename="../../app/ui/settings_page.py" line="191"/>
         <source>Camera (index or video file)</source>
         <translation>摄像头（设备序号或视频文件）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_page.py" line="79"/>
+        <location filename="../../app/ui/settings_page.py" line="192"/>
         <source>Microphone</source>
         <translation>麦克风</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_page.py" line="80"/>
+        <location filename="../../app/ui/settings_page.py" line="193"/>
         <source>AI suggestions</source>
         <translation>AI 建议</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_page.py" line="81"/>
+        <location filename="../../app/ui/settings_page.py" line="194"/>
         <source>Compliance profile</source>
         <translation>合规配置</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_page.py" line="82"/>
+        <location filename="../../app/ui/settings_page.py" line="195"/>
         <source>Data directory</source>
         <translation>数据目录</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_page.py" line="89"/>
+        <location filename="../../app/ui/settings_page.py" line="202"/>
         <source>empty: work offline</source>
         <translation>留空：离线工作</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_page.py" line="90"/>
+        <location filename="../../app/ui/settings_page.py" line="203"/>
         <source>system default</source>
         <translation>系统默认</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_page.py" line="91"/>
+        <location filename="../../app/ui/settings_page.py" line="204"/>
         <source>Show during the interview (default: only afterwards)</source>
         <translation>面试过程中显示（默认仅在面试后显示）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_page.py" line="95"/>
+        <location filename="../../app/ui/settings_page.py" line="206"/>
+        <source>You are an administrator: the profile applies to new interviews.</source>
+        <translation>你是管理员：所选规范适用于新的面试。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_page.py" line="208"/>
         <source>(set by your organisation; read-only)</source>
         <translation>（由所在组织设定，只读）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_page.py" line="97"/>
+        <location filename="../../app/ui/settings_page.py" line="210"/>
         <source>Save</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_page.py" line="126"/>
+        <location filename="../../app/ui/settings_page.py" line="211"/>
+        <source>Camera and microphone check</source>
+        <translation>摄像头和麦克风检查</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_page.py" line="212"/>
+        <source>Mic</source>
+        <translation>麦克风</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_page.py" line="214"/>
+        <source>On-device models</source>
+        <translation>本机模型</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_page.py" line="216"/>
+        <source>Model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_page.py" line="216"/>
+        <source>Task</source>
+        <translation>任务</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_page.py" line="216"/>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_page.py" line="218"/>
+        <source>Check models</source>
+        <translation>检查模型</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_page.py" line="219"/>
+        <source>Kiosk mode (recruiting fairs)</source>
+        <translation>自助面试模式（招聘会）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_page.py" line="222"/>
+        <source>Job</source>
+        <translation>岗位</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_page.py" line="222"/>
+        <source>Answers</source>
+        <translation>作答</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_page.py" line="222"/>
+        <source>Interviewer PIN (to exit)</source>
+        <translation>面试官 PIN 码（用于退出）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_page.py" line="226"/>
+        <source>Timed (the question&apos;s planned minutes)</source>
+        <translation>限时（按题目计划分钟数）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_page.py" line="227"/>
+        <source>4–12 digits</source>
+        <translation>4–12 位数字</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_page.py" line="228"/>
+        <source>Start kiosk (full screen)</source>
+        <translation>启动自助面试（全屏）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_page.py" line="285"/>
         <source>Saved.</source>
         <translation>已保存。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_page.py" line="290"/>
+        <source>Stop preview</source>
+        <translation>停止预览</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_page.py" line="290"/>
+        <source>Preview</source>
+        <translation>预览</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_page.py" line="319"/>
+        <source>Speak: the bar should move.</source>
+        <translation>请说话：音量条应该跳动。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_page.py" line="321"/>
+        <source>No picture</source>
+        <translation>无画面</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_page.py" line="391"/>
+        <source>Checking the models…</source>
+        <translation>正在检查模型…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_page.py" line="397"/>
+        <source>ready</source>
+        <translation>就绪</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_page.py" line="407"/>
+        <source>Analyse queued kiosk answers (%1)</source>
+        <translation>分析排队中的自助面试回答（%1）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_page.py" line="436"/>
+        <source>Analysing kiosk answers…</source>
+        <translation>正在分析自助面试回答…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_page.py" line="442"/>
+        <source>Stopped; %1 answers are still queued.</source>
+        <translation>已停止；还有 %1 个回答在排队。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_page.py" line="448"/>
+        <source>Analysed %1 answers.</source>
+        <translation>已分析 %1 个回答。</translation>
+    </message>
+</context>
+<context>
+    <name>SignalTrack</name>
+    <message>
+        <location filename="../../app/ui/review.py" line="97"/>
+        <source>Marks</source>
+        <translation>标记点</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/review.py" line="111"/>
+        <source>not stored under this profile</source>
+        <translation>当前合规规范下不保存</translation>
     </message>
 </context>
 </TS>
