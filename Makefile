@@ -9,6 +9,7 @@ export QT_QPA_PLATFORM ?= offscreen
 export QT_LOGGING_RULES ?= qt.multimedia.*=false
 
 .PHONY: setup demo test lint format bench lock clean translations screenshots models
+.PHONY: bundle bundle-test
 
 $(STAMP): pyproject.toml requirements.lock
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -27,7 +28,8 @@ setup: $(STAMP) translations
 
 ## Render every screen in Chinese and English at 1366x768 to docs/screenshots/.
 screenshots: setup
-	tmp=$$(mktemp -d) && ROUNDTWO_HOME="$$tmp" $(VENV)/bin/roundtwo gui --screenshots docs/screenshots; \
+	tmp=$$(mktemp -d) && ROUNDTWO_HOME="$$tmp" ROUNDTWO_SCREENSHOT_PLAINTEXT=1 \
+	  $(VENV)/bin/roundtwo gui --screenshots docs/screenshots; \
 	  rc=$$?; rm -rf "$$tmp"; exit $$rc
 
 ## Run the main job on the bundled sample interview, with the embedded defaults; with a
@@ -57,6 +59,24 @@ test: lint models
 format: setup
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
+
+## Build the one-folder desktop app into dist/RoundTwo/ with PyInstaller (build.spec); it
+## carries the models (Whisper is built into the model cache first) and the translations.
+## Also regenerates THIRD_PARTY_LICENSES from what went into the bundle.
+BUILD_STAMP := $(VENV)/.installed-build
+$(BUILD_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet -c requirements.lock -e '.[dev,build]'
+	@touch $@
+
+bundle: setup $(BUILD_STAMP)
+	$(VENV)/bin/pyinstaller --noconfirm --clean --log-level WARN build.spec
+	@echo "bundle: dist/RoundTwo is $$(du -sm dist/RoundTwo | cut -f1) MB unpacked"
+
+## Build the bundle, run the frozen app's --self-test offscreen (plus its failure cases and
+## `gui --exit-after-show`), then report its size and cold start beside the source run.
+bundle-test: bundle
+	ROUNDTWO_REQUIRE_BUNDLE=1 $(PY) -m pytest -q tests/packaging/test_bundle.py
+	$(PY) -m benchmarks bundle
 
 ## Benchmarks print JSON (and write it to bench.json); never part of `make test`.
 bench: setup

@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 
 from app.core.domain import Role
 from app.sync import protocol as p
-from server import security
+from server import audit, security
 from server.config import HubSettings
 from server.errors import HubError, invalid, not_found
 from server.tables import (
@@ -181,6 +181,9 @@ def login(s: Session, settings: HubSettings, email: str, password: str) -> p.Tok
         or not security.verify_password(user.password_hash, password)
     ):
         raise HubError(401, p.ErrorCode.LOGIN_FAILED, "The e-mail or password is wrong.")
+    audit.record(
+        s, principal_of(user, None), audit.AuditAction.LOGIN, "user", user.id, {"via": "api"}
+    )
     return issue_tokens(s, settings, user.id, None)
 
 
@@ -291,6 +294,9 @@ def enrol(s: Session, settings: HubSettings, req: p.EnrolRequest) -> p.EnrolResp
     s.add(device)
     s.flush()
     tokens = issue_tokens(s, settings, user.id, device.id)
+    audit.record(
+        s, principal_of(user, device.id), audit.AuditAction.DEVICE_ENROL, "device", device.id
+    )
     return p.EnrolResponse(
         device_id=device.id,
         user_id=user.id,

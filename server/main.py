@@ -12,11 +12,16 @@ from fastapi.responses import JSONResponse
 
 from app import __version__
 from app.sync import protocol as p
-from server import db, security
-from server.api.deps import Hub
+from server import db, privacy, security
+from server.api.audit import router as audit_router
+from server.api.deps import Hub, PushAdmission, push_limit
+from server.api.impact import router as impact_router
+from server.api.privacy import router as privacy_router
 from server.api.routes import router
+from server.automation.routes import router as automation_router
 from server.config import HubSettings
 from server.errors import HubError
+from server.web.dashboard import router as dashboard_router
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +30,7 @@ def create_app(settings: HubSettings | None = None, *, migrate: bool = True) -> 
     settings = settings or HubSettings()
     security.configure_hasher(settings.argon2_time_cost, settings.argon2_memory_kib)
     engine = db.make_engine(settings.resolved_database_url(), settings.db_pool_size)
+    privacy.install(engine, settings.media_dir())  # erasure deletes media files (#11)
     hub = Hub(settings, engine)
 
     @asynccontextmanager
@@ -62,5 +68,11 @@ def create_app(settings: HubSettings | None = None, *, migrate: bool = True) -> 
         )
         return JSONResponse(status_code=422, content={"detail": body.model_dump(mode="json")})
 
+    app.add_middleware(PushAdmission, limit=push_limit(settings))  # sync performance (#7)
     app.include_router(router)
+    app.include_router(privacy_router)  # privacy (#11): erasure reports, compliance profile
+    app.include_router(automation_router)  # hub automation (#8): API + self-scheduling pages
+    app.include_router(dashboard_router)  # HR web dashboard (server/web)
+    app.include_router(impact_router)  # adverse-impact report (#11), HR/admin only
+    app.include_router(audit_router)  # hub audit log (#11), admins only
     return app

@@ -22,6 +22,16 @@ class Action(StrEnum):
     ASSIGN = "assign"
     EXPORT = "export"
     IMPORT = "import"
+    SCHEDULE = "schedule"  # automation (#8): publish interviewers' slots
+    READ_NOTIFICATIONS = "read_notifications"  # automation (#8): the notifications log
+    ERASE_CANDIDATE = "erase_candidate"  # privacy (#11): deletion requests
+    READ_DELETIONS = "read_deletions"
+    SET_COMPLIANCE = "set_compliance"
+    VIEW_DASHBOARD = "view_dashboard"  # the HR web dashboard (server/web/dashboard.py)
+    # adverse impact (#11): demographic data is for HR/admin only, never for scorers
+    MANAGE_DEMOGRAPHICS = "manage_demographics"
+    VIEW_IMPACT = "view_impact"
+    READ_AUDIT = "read_audit"  # hub audit log (#11): admins only
 
 
 class Scope(StrEnum):
@@ -44,6 +54,15 @@ POLICY: dict[Action, dict[Role, Scope]] = {
     Action.ASSIGN: {A: Scope.ORG, H: Scope.UNIT, M: Scope.UNIT},
     Action.EXPORT: {A: Scope.ORG, H: Scope.UNIT, M: Scope.UNIT},
     Action.IMPORT: {A: Scope.ORG, H: Scope.UNIT},
+    Action.SCHEDULE: {A: Scope.ORG, H: Scope.UNIT, M: Scope.UNIT},
+    Action.READ_NOTIFICATIONS: {A: Scope.ORG, H: Scope.UNIT, M: Scope.UNIT},
+    Action.ERASE_CANDIDATE: {A: Scope.ORG, H: Scope.UNIT},
+    Action.READ_DELETIONS: {A: Scope.ORG, H: Scope.UNIT},
+    Action.SET_COMPLIANCE: {A: Scope.ORG},
+    Action.VIEW_DASHBOARD: {A: Scope.ORG, H: Scope.UNIT, M: Scope.UNIT},
+    Action.MANAGE_DEMOGRAPHICS: {A: Scope.ORG, H: Scope.UNIT},
+    Action.VIEW_IMPACT: {A: Scope.ORG, H: Scope.UNIT},
+    Action.READ_AUDIT: {A: Scope.ORG},
 }
 
 
@@ -89,6 +108,27 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint("POST", "/api/v1/admin/assignments", Action.ASSIGN, True),
     Endpoint("GET", "/api/v1/exchange/{dataset}", Action.EXPORT, True),
     Endpoint("POST", "/api/v1/exchange/{dataset}", Action.IMPORT, True),
+    # automation (#8): slots for self-scheduling, the notifications log
+    Endpoint("POST", "/api/v1/automation/slots", Action.SCHEDULE, False),
+    Endpoint("GET", "/api/v1/automation/notifications", Action.READ_NOTIFICATIONS, True),
+    # privacy (#11): erasure on the hub, its reports, the organisation's compliance profile
+    Endpoint("POST", "/api/v1/privacy/deletions", Action.ERASE_CANDIDATE, True),
+    Endpoint("GET", "/api/v1/privacy/deletions", Action.READ_DELETIONS, True),
+    Endpoint("POST", "/api/v1/privacy/acks", Action.SYNC, False),
+    Endpoint("GET", "/api/v1/compliance/profile", Action.SYNC, False),
+    Endpoint("PUT", "/api/v1/admin/compliance-profile", Action.SET_COMPLIANCE, False),
+    # HTML pages and exports of the web dashboard: a session cookie or a bearer token.
+    Endpoint("GET", "/web/dashboard", Action.VIEW_DASHBOARD, True),
+    Endpoint("GET", "/web/dashboard/jobs/{job_id}", Action.VIEW_DASHBOARD, True),
+    Endpoint("GET", "/web/dashboard/jobs/{job_id}/export", Action.VIEW_DASHBOARD, True),
+    Endpoint("GET", "/web/dashboard/training", Action.VIEW_DASHBOARD, True),
+    # adverse impact (#11): demographics import (HR/admin) and the LL144-style report
+    Endpoint("POST", "/api/v1/impact/demographics", Action.MANAGE_DEMOGRAPHICS, True),
+    Endpoint("GET", "/api/v1/impact/report", Action.VIEW_IMPACT, True),
+    # hub audit log (#11): the organisation's hash-chained log, its verifier and export
+    Endpoint("GET", "/api/v1/audit", Action.READ_AUDIT, False),
+    Endpoint("GET", "/api/v1/audit/verify", Action.READ_AUDIT, False),
+    Endpoint("GET", "/api/v1/audit/export", Action.READ_AUDIT, False),
 )
 
 PUBLIC_ENDPOINTS: frozenset[tuple[str, str]] = frozenset(
@@ -97,5 +137,12 @@ PUBLIC_ENDPOINTS: frozenset[tuple[str, str]] = frozenset(
         ("POST", "/api/v1/auth/login"),
         ("POST", "/api/v1/auth/refresh"),
         ("POST", "/api/v1/devices/enrol"),
+        # automation (#8): the candidate's self-scheduling pages (the link's token is the key)
+        ("GET", "/s/{token}"),
+        ("POST", "/s/{token}/book"),
+        ("POST", "/s/{token}/cancel"),
+        ("GET", "/web/login"),
+        ("POST", "/web/login"),
+        ("POST", "/web/logout"),
     }
 )

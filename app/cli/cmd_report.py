@@ -11,7 +11,17 @@ def register(sub: Any) -> None:
     p: argparse.ArgumentParser = sub.add_parser(
         "report", help="an interview's report as text, PDF and/or JSON"
     )
-    p.add_argument("session", metavar="SESSION", help="interview id, or 'latest'")
+    p.add_argument(
+        "session", metavar="SESSION", help="interview id, or 'latest' (or 'explain', see below)"
+    )
+    p.add_argument(
+        "candidate",
+        nargs="?",
+        default=None,
+        metavar="CANDIDATE",
+        help="`report explain CANDIDATE --out FILE`: the candidate's explanation (id or name)",
+    )
+    p.add_argument("--out", type=Path, default=None, help="explain: the .pdf or .json to write")
     p.add_argument("--pdf", type=Path, default=None, help="write the PDF here")
     p.add_argument("--json", type=Path, default=None, help="write the JSON here")
     p.add_argument("--lang", choices=["zh", "en"], default=None)
@@ -19,6 +29,10 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.session == "explain":
+        from app.cli.explain import run_explain
+
+        return run_explain(args)
     # Imported here: building the parser must stay fast (matplotlib and reportlab are not).
     from app.context import open_context
     from app.reports.pdf import gather, resolve_session, write_json, write_pdf

@@ -60,7 +60,7 @@ def sync_cmd(args: argparse.Namespace) -> int:
                 hint="Run `roundtwo enroll --hub URL --code CODE`, or pass --hub URL.",
             )
         with HubClient(url, credentials=creds, store=store) as client:
-            report = Syncer(ctx.db, client, progress=progress).run()
+            report = Syncer(ctx.db, client, progress=progress, home=ctx.paths.home).run()
     if show:
         print(file=sys.stderr)
     if args.json:
@@ -70,6 +70,8 @@ def sync_cmd(args: argparse.Namespace) -> int:
             f"synced with {report.hub_url}: {report.pushed} sent, {report.pulled} received, "
             f"{report.superseded} overruled by deletions, {report.pending} still queued"
         )
+    if report.erased and not args.json:
+        print(f"erased {report.erased} candidate(s) here, as the hub asked")
     for r in report.rejected:
         print(
             f"roundtwo: warning: the hub refused {r.entity} {r.entity_id}: {r.error} "

@@ -22,6 +22,9 @@ from pydantic import (
 from app.core.domain import CareerTrack, CompetencyBar, CompetencyCategory, Lang, QuestionKind
 from app.core.errors import NotFoundError, ProfileError
 
+# The C loader where PyYAML has it (ten times faster; same safe subset).
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=64)]
 NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 REQUIRED_ANCHOR_LEVELS = (2, 5, 8, 10)
@@ -162,7 +165,7 @@ def _describe(loc: tuple[int | str, ...], data: Any) -> str:
 def load_profile(path: Path) -> JobProfile:
     """Parse and validate one profile file; errors name the file and the field."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
     except FileNotFoundError as exc:
         raise NotFoundError(f"Job profile file {path} does not exist.") from exc
     except UnicodeDecodeError as exc:

@@ -13,6 +13,9 @@ import yaml
 from app.core.errors import InvalidInputError, NotFoundError
 from app.core.paths import APP_NAME, resources_dir
 
+# The C loader where PyYAML has it (ten times faster; same safe subset).
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 MODEL_CACHE_ENV = "ROUNDTWO_MODEL_CACHE"
 MODELS_DIR_ENV = "ROUNDTWO_MODELS_DIR"
 SOURCE_KINDS = ("file", "package", "cache", "user")
@@ -198,7 +201,7 @@ def load_manifest(path: Path | None = None) -> Manifest:
             hint=f"Reinstall RoundTwo or set {MODELS_DIR_ENV} to the onnx_models folder.",
         )
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
     except yaml.YAMLError as exc:
         raise ManifestError(f"{path}: not valid YAML ({exc}).") from exc
     return parse_manifest(data, path)

@@ -24,6 +24,9 @@ from app.storage.tables import (
     InterviewSession,
 )
 
+# The C loader where PyYAML has it (ten times faster; same safe subset).
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 SAMPLE_FILE = "samples/demo-interview.yaml"
 NOTICE_VERSION = "demo-2026-11"
 
@@ -42,7 +45,7 @@ def read_sample(path: Path | None = None) -> dict[str, Any]:
     path = path or resources_dir() / SAMPLE_FILE
     if not path.exists():
         raise NotFoundError(f"The sample interview {path} is missing.")
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
     if not isinstance(data, dict):
         raise InvalidInputError(f"{path}: expected a mapping at the top level.")
     return data

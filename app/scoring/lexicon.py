@@ -14,6 +14,9 @@ import yaml
 from app.core.errors import NotFoundError, ProfileError
 from app.core.paths import resources_dir
 
+# The C loader where PyYAML has it (ten times faster; same safe subset).
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 CATEGORIES = (
     "decision",
     "reflection",
@@ -118,7 +121,7 @@ def load_lexicons(path: Path | None = None) -> dict[str, Lexicon]:
         if p in _cache:
             return _cache[p]
         try:
-            data = yaml.safe_load(p.read_text(encoding="utf-8"))
+            data = yaml.load(p.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
         except FileNotFoundError as exc:
             raise NotFoundError(f"Scoring lexicon {p} is missing.") from exc
         except yaml.YAMLError as exc:

@@ -66,6 +66,7 @@ class ErrorCode(StrEnum):
     CONFLICT = "conflict"
     LOGIN_FAILED = "login_failed"
     CODE_INVALID = "code_invalid"
+    BUSY = "busy"  # 503 + Retry-After: the hub is at its push limit; come back later
 
 
 class _Wire(BaseModel):
@@ -303,3 +304,85 @@ class ImportResult(_Wire):
 
 DATASETS: tuple[str, ...] = ("jobs", "candidates", "round1", "final")
 FORMATS: tuple[str, ...] = ("csv", "json", "xlsx")
+
+
+# --- privacy (#11): erasure reports, the organisation's compliance profile ---------------------
+
+ERASE_REASONS: tuple[str, ...] = (
+    "candidate_request",
+    "consent_withdrawn",
+    "retention_expired",
+    "other",
+)
+
+# A laptop's own tombstone for a candidate carries this key: what it erased (counts only).
+# Laptops that erase after pulling a tombstone report through `ErasureAcks` instead.
+ERASED_KEY = "_erased"
+
+
+class DeletionRequest(_Wire):
+    candidate_id: uuid.UUID
+    # A fixed list, not free text: the report is kept and must stay free of personal data.
+    reason: Literal["candidate_request", "consent_withdrawn", "retention_expired", "other"] = (
+        "candidate_request"
+    )
+
+
+class DeletionAckOut(_Wire):
+    device_id: uuid.UUID
+    user_id: uuid.UUID
+    how: Literal["local", "pulled"]
+    rows: int
+    files: int
+    acked_at: dt.datetime
+
+
+class DeletionOut(_Wire):
+    """What was erased where: the hub's counts and each laptop's confirmation."""
+
+    id: uuid.UUID
+    candidate_id: uuid.UUID
+    org_unit_id: uuid.UUID
+    origin: Literal["hub", "laptop"]
+    reason: str
+    requested_by: uuid.UUID
+    device_id: uuid.UUID | None
+    requested_at: dt.datetime
+    hub_records: int
+    hub_media_files: int
+    hub_other_rows: dict[str, int]
+    hub_storage: str
+    laptops: list[DeletionAckOut]
+
+
+class ErasureAck(_Wire):
+    """A laptop erased a candidate after pulling their tombstone (counts only, no data)."""
+
+    candidate_id: uuid.UUID
+    how: Literal["local", "pulled"] = "pulled"
+    rows: int = Field(default=0, ge=0, le=10**9)
+    files: int = Field(default=0, ge=0, le=10**9)
+
+
+class ErasureAcks(_Wire):
+    acks: list[ErasureAck] = Field(max_length=MAX_PUSH_OPS)
+
+
+class ErasureAckResult(_Wire):
+    recorded: int
+
+
+class ComplianceProfileSet(_Wire):
+    """Exactly one of: a bundled profile by id, or a whole profile document."""
+
+    profile_id: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")
+    profile: dict[str, Any] | None = None
+
+
+class OrgComplianceOut(_Wire):
+    """The organisation's profile; revision 0 = the organisation has not chosen one."""
+
+    profile_id: str
+    revision: int
+    profile: dict[str, Any]
+    set_at: dt.datetime | None = None

@@ -20,6 +20,9 @@ from app.core.paths import resources_dir
 from app.storage import repo
 from app.storage.tables import Competency, Course
 
+# The C loader where PyYAML has it (ten times faster; same safe subset).
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 log = logging.getLogger(__name__)
 
 BUNDLED_FILE = "courses/catalogue.yaml"
@@ -182,7 +185,7 @@ def load_catalogue_yaml(
     if not path.exists():
         raise NotFoundError(f"The course catalogue {path} does not exist.")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise CourseImportError(f"{path}: not a readable UTF-8 YAML file ({exc}).") from exc
     if not isinstance(data, dict) or not isinstance(data.get("courses"), list):

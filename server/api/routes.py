@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query, Request, Response
 
 from app.sync import protocol as p
-from server import exchange, identity, media, records
+from server import audit, exchange, identity, media, records
 from server.api.deps import HubDep, PrincipalDep, ProtocolDep, require
 from server.errors import HubError, invalid
 from server.policy import Action, Scope, scope_of
@@ -33,7 +33,11 @@ async def health() -> p.Health:
 
 @router.post("/auth/login", response_model=p.TokenPair, tags=["auth"])
 async def login(hub: HubDep, body: p.LoginRequest) -> p.TokenPair:
-    return await hub.run(lambda s: identity.login(s, hub.settings, body.email, body.password))
+    try:
+        return await hub.run(lambda s: identity.login(s, hub.settings, body.email, body.password))
+    except HubError:  # audited in its own transaction: the failed one rolled back
+        await hub.run(lambda s: audit.login_failed(s, body.email, "api"))
+        raise
 
 
 @router.post("/auth/refresh", response_model=p.TokenPair, tags=["auth"])
@@ -156,7 +160,13 @@ async def list_users(
 @router.post("/admin/users", response_model=p.UserOut, status_code=201, tags=["admin"])
 async def create_user(hub: HubDep, who: PrincipalDep, body: p.UserCreate) -> p.UserOut:
     require(who, Action.MANAGE_USERS, body.org_unit_id)
-    return await hub.run(lambda s: identity.user_out(identity.create_user(s, who.org_id, body)))
+
+    def run(s: Any) -> p.UserOut:
+        user = identity.create_user(s, who.org_id, body)
+        audit.record(s, who, audit.AuditAction.USER_CREATE, "user", user.id, {"role": user.role})
+        return identity.user_out(user)
+
+    return await hub.run(run)
 
 
 @router.post(
@@ -170,6 +180,7 @@ async def issue_enrolment_code(
     def run(s: Any) -> p.EnrolmentCodeOut:
         user = identity.user_in_org(s, who.org_id, body.user_id)
         require(who, Action.ISSUE_ENROLMENT, user.org_unit_id)
+        audit.record(s, who, audit.AuditAction.ENROLMENT_CODE_ISSUE, "user", user.id)
         return identity.issue_enrolment_code(s, who, user, body.valid_hours)
 
     return await hub.run(run)
@@ -192,6 +203,9 @@ async def revoke_device(hub: HubDep, who: PrincipalDep, device_id: uuid.UUID) ->
         device, owner = identity.device_with_owner(s, who.org_id, device_id)
         require(who, Action.MANAGE_DEVICES, owner.org_unit_id)
         identity.revoke_device(s, device)
+        audit.record(
+            s, who, audit.AuditAction.DEVICE_REVOKE, "device", device.id, {"user": owner.id}
+        )
         return p.DeviceOut(id=device.id, user_id=device.user_id, name=device.name, revoked=True)
 
     return await hub.run(run)
@@ -208,6 +222,9 @@ async def create_assignment(
         require(who, Action.ASSIGN, user.org_unit_id)
         a = identity.create_assignment(s, user, body)
         records.restamp_assigned(s, a.candidate_id, a.job_id, a.session_id)
+        audit.record(
+            s, who, audit.AuditAction.ASSIGNMENT_CREATE, "assignment", a.id, body.model_dump()
+        )
         return p.AssignmentOut(
             id=a.id,
             user_id=a.user_id,
@@ -243,6 +260,10 @@ async def export_dataset(
     )
     require(who, Action.EXPORT, unit)
     data = await hub.run(lambda s: exchange.export(s, who, dataset, format, unit))
+    detail = {"dataset": dataset, "format": format, "bytes": len(data)}
+    await hub.run(
+        lambda s: audit.record(s, who, audit.AuditAction.EXPORT, "org_unit", unit, detail)
+    )
     return Response(
         content=data,
         media_type=exchange.MEDIA_TYPES[format],
@@ -282,6 +303,10 @@ async def import_dataset(
         result = exchange.import_rows(s, who, dataset, format, data, unit)
         if result.errors:
             raise HubError(422, p.ErrorCode.INVALID, "; ".join(result.errors))
+        counts = {"created": result.created, "updated": result.updated, "format": format}
+        audit.record(
+            s, who, audit.AuditAction.IMPORT, "org_unit", unit, {"dataset": dataset, **counts}
+        )
         return result
 
     return await hub.run(run)

@@ -6,6 +6,8 @@ from collections.abc import Iterator
 
 import pytest
 
+# Headless Chromium (`browser`) and a SQLite hub per module (`web_hub`) for the web pages.
+from tests.server.browser import browser, web_hub  # noqa: F401
 from tests.server.hubtools import HubThread, Org, Postgres, hub_backends, new_org, start_postgres
 
 

@@ -73,6 +73,12 @@ def _request(w: World, ep: Endpoint, unit: uuid.UUID, c: httpx.Client) -> httpx.
         body = {"user_id": str(w.target_user(unit))}
     elif path.endswith("/admin/assignments"):
         body = {"user_id": str(w.target_user(unit)), "candidate_id": str(uuid.uuid4())}
+    elif path.endswith("/privacy/deletions") and ep.method == "POST":
+        body = {"candidate_id": str(uuid.uuid4())}  # unknown to the hub: a tombstone in `unit`
+    elif path.endswith("/admin/compliance-profile"):
+        body = {"profile_id": "strict"}
+    elif path.endswith("/privacy/acks"):
+        body = {"acks": []}
     if ep.method == "POST" and "/exchange/" in path:
         return c.post(path, params=q, content=b"[]")
     return c.request(ep.method, path, params=q, json=body)
