@@ -599,12 +599,6 @@ def _write(
         conn.exec_driver_sql(f"PRAGMA cache_size={int(cache or -2000)}")
 
 
-def _sorted_ids(n: int) -> list[uuid.UUID]:
-    """Fresh random ids in ascending order: appending to a primary-key index in key order
-    touches one page at a time instead of a random page per row."""
-    return sorted(uuid.uuid4() for _ in range(n))
-
-
 def _write_rows(
     s: Session,
     entity: str,
@@ -627,10 +621,9 @@ def _write_rows(
     total = len(plan.provenance)
     if entity == "candidates":
         cand_rows = [_candidate_row(rid, v, now) for rid, v in plan.new_records]
-        cand_rows.sort(key=lambda r: r["id"])
         seq = int(s.execute(select(func.max(OutboxOp.seq))).scalar() or 0)
         outbox: list[dict[str, Any]] = []
-        for oid, row in zip(_sorted_ids(len(cand_rows)), cand_rows, strict=True):
+        for oid, row in ((uuid.uuid4(), r) for r in cand_rows):
             seq += 1
             outbox.append(
                 {
@@ -672,7 +665,7 @@ def _write_rows(
         _bulk_insert(s, LegacyRecord.__table__, legacy)  # type: ignore[attr-defined]
     prov = [
         {
-            "id": pid,
+            "id": uuid.uuid4(),
             "created_at": now,
             "updated_at": now,
             "batch_id": batch.id,
@@ -683,9 +676,7 @@ def _write_rows(
             "row_hash": h,
             "cluster_probability": p,
         }
-        for pid, (rid, r, h, p) in zip(
-            _sorted_ids(len(plan.provenance)), plan.provenance, strict=True
-        )
+        for rid, r, h, p in plan.provenance
     ]
     _bulk_insert(s, SourceRow.__table__, prov)  # type: ignore[attr-defined]
     progress("writing", total, total)
