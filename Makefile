@@ -34,10 +34,17 @@ screenshots: setup
 
 ## Run the main job on the bundled sample interview, with the embedded defaults; with a
 ## display, then open the desktop app on it.
+# The demo home holds fictional sample data only. Where the OS has no usable keychain (a
+# server, CI) it is switched to passphrase mode with this published passphrase, instead of
+# refusing to start; a real data directory never is (see docs/encryption.md).
+DEMO_PASSPHRASE ?= roundtwo-demo-sample-data-only
+DEMO_ENV = ROUNDTWO_HOME="$(DEMO_HOME)" ROUNDTWO_PASSPHRASE="$(DEMO_PASSPHRASE)"
+
 demo: setup
-	ROUNDTWO_HOME="$(DEMO_HOME)" $(VENV)/bin/roundtwo demo
+	$(DEMO_ENV) $(VENV)/bin/roundtwo privacy keys passphrase-mode --yes --if-no-keychain
+	$(DEMO_ENV) $(VENV)/bin/roundtwo demo
 	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ]; then \
-	  ROUNDTWO_HOME="$(DEMO_HOME)" QT_QPA_PLATFORM= $(VENV)/bin/roundtwo gui --demo; \
+	  $(DEMO_ENV) QT_QPA_PLATFORM= $(VENV)/bin/roundtwo gui --demo; \
 	else \
 	  echo "No display: run 'roundtwo gui --demo' on a desktop, or 'make screenshots'."; \
 	fi

@@ -150,14 +150,17 @@ def check_chinese_text(_work: Path) -> str:
 
 
 def check_database(work: Path) -> str:
+    import secrets
+
     from sqlalchemy import text
 
     from app.storage import migrate
-    from app.storage.db import Database
+    from app.storage.db import SQLITE_HEADER, Database
 
     path = work / "home" / "roundtwo.db"
     path.parent.mkdir(parents=True, exist_ok=True)
-    db = Database(path).open()
+    # Encrypted as every installation's database is (SQLCipher), with a throwaway key.
+    db = Database(path, key=secrets.token_bytes(32)).open()
     try:
         with db.read() as s:
             conn = s.connection()
@@ -165,12 +168,16 @@ def check_database(work: Path) -> str:
             tables = conn.execute(
                 text("SELECT count(*) FROM sqlite_master WHERE type = 'table'")
             ).scalar_one()
+            cipher = conn.execute(text("PRAGMA cipher_version")).scalar()
+            fts = conn.execute(text("SELECT count(*) FROM candidate_fts")).scalar_one()
     finally:
         db.close()
     head = migrate.head_revision()
     if revision != head:
         raise CheckFailedError(f"The database {path} is at schema {revision}, not {head}.")
-    return f"migrated to {head} ({tables} tables) at {path}"
+    if not cipher or path.read_bytes()[:16] == SQLITE_HEADER:
+        raise CheckFailedError(f"The database {path} was not encrypted (SQLCipher missing).")
+    return f"migrated to {head} ({tables} tables, FTS {fts} rows), SQLCipher {cipher}, at {path}"
 
 
 def check_translation_files(_work: Path) -> str:

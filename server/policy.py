@@ -129,6 +129,9 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint("GET", "/api/v1/audit", Action.READ_AUDIT, False),
     Endpoint("GET", "/api/v1/audit/verify", Action.READ_AUDIT, False),
     Endpoint("GET", "/api/v1/audit/export", Action.READ_AUDIT, False),
+    # laptop audit logs (#11): each laptop pushes its own log; admins list and verify them
+    Endpoint("POST", "/api/v1/sync/audit", Action.SYNC, False),
+    Endpoint("GET", "/api/v1/audit/devices", Action.READ_AUDIT, False),
 )
 
 PUBLIC_ENDPOINTS: frozenset[tuple[str, str]] = frozenset(

@@ -417,3 +417,41 @@ class AuditHead(HubTable, table=True):
     org_id: uuid.UUID = Field(primary_key=True)
     seq: int = Field(default=0, sa_type=BigInteger)
     hash: str = Field(sa_type=String(64))
+
+
+# --- laptop audit logs (#11): tables below this line hold each device's pushed audit log ---
+
+
+class DeviceAuditEntry(HubTable, table=True):
+    """One row of a laptop's own hash-chained audit log, stored as the laptop hashed it (the
+    hub re-checks `hash` and the link to seq - 1 on receipt, and its verifier re-checks them).
+    Like `hub_audit`: no foreign keys and no candidate_id/_ref column, so the log outlives
+    users, devices and candidates, and the eraser never cuts a hole into a chain."""
+
+    __tablename__ = "hub_device_audit"
+    __table_args__ = (Index("ix_hub_device_audit_org_at", "org_id", "at"),)
+    device_id: uuid.UUID = Field(primary_key=True)
+    seq: int = Field(primary_key=True, sa_type=BigInteger)
+    org_id: uuid.UUID
+    user_id: uuid.UUID  # the hub account the device belonged to when it sent the row
+    at: dt.datetime = _ts()
+    actor: str = Field(sa_type=String(200))
+    action: str = Field(sa_type=String(48))
+    entity: str = Field(sa_type=String(48))
+    entity_id: str | None = Field(default=None, sa_type=String(100))
+    detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    prev_hash: str = Field(sa_type=String(64))
+    hash: str = Field(sa_type=String(64))
+    received_at: dt.datetime = _ts()
+
+
+class DeviceAuditHead(HubTable, table=True):
+    """The last seq and hash the hub holds of one device's log. A push locks this row, so two
+    pushes of one device never interleave; the verifier checks that the chain ends here."""
+
+    __tablename__ = "hub_device_audit_head"
+    device_id: uuid.UUID = Field(primary_key=True)
+    org_id: uuid.UUID = Field(index=True)
+    seq: int = Field(default=0, sa_type=BigInteger)
+    hash: str = Field(sa_type=String(64))
+    received_at: dt.datetime | None = _ts(nullable=True)

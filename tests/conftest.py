@@ -64,6 +64,30 @@ def cli(home: Path) -> Iterator[object]:
     yield run
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _session_keychain(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The test keychain for module- and session-scoped fixtures (which run before the
+    per-test one below); a test's own keychain file replaces it while the test runs."""
+    import keyring
+
+    from tests.security.keyring_backend import BACKEND, FILE_ENV, TestFileKeyring
+
+    saved = {k: os.environ.get(k) for k in (FILE_ENV, "PYTHON_KEYRING_BACKEND")}
+    os.environ[FILE_ENV] = str(tmp_path_factory.mktemp("keychain") / "session-keychain.json")
+    os.environ["PYTHON_KEYRING_BACKEND"] = BACKEND
+    previous = keyring.get_keyring()
+    keyring.set_keyring(TestFileKeyring())
+    try:
+        yield
+    finally:
+        keyring.set_keyring(previous)
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
 @pytest.fixture(autouse=True)
 def _test_keychain(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Recordings are encrypted by default and this machine has no OS keychain: every test

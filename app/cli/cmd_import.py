@@ -95,8 +95,12 @@ def _cap_memory() -> int | None:
 def run(args: argparse.Namespace) -> int:
     # Load the libraries first: the cap is for the data, and a shared library that cannot
     # be mapped under it would fail as an ImportError instead of a clean MemoryError.
-    import app.migrate.importer  # noqa: F401
+    import sqlcipher3  # noqa: F401  (the encrypted database's library)
 
+    import app.migrate.importer  # noqa: F401
+    from app.security.keys import keychain_status
+
+    keychain_status()  # loads the keyring backends (entry points, D-Bus) before the cap
     mb = _cap_memory()
     try:
         return _run(args)

@@ -53,7 +53,13 @@ def run(args: argparse.Namespace) -> int:
         if not args.pdf and not args.json:
             for line in render_text(data.summary, lang):
                 print(line)
-        exported = [str(x) for x in (args.pdf, args.json) if x]
+        # Format and hash of each file, not its name (names often carry the candidate's,
+        # and audit rows outlive an erasure and reach the hub).
+        exported = [
+            {"format": x.suffix.lower().lstrip("."), "sha256": _sha256(x)}
+            for x in (args.pdf, args.json)
+            if x
+        ]
         ctx.db.write(
             lambda s: repo.append_audit(
                 s,
@@ -65,3 +71,10 @@ def run(args: argparse.Namespace) -> int:
             )
         )
         return 0
+
+
+def _sha256(path: Path) -> str:
+    import hashlib
+
+    with path.open("rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()

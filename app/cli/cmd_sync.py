@@ -88,4 +88,10 @@ def sync_cmd(args: argparse.Namespace) -> int:
             f"{', '.join(report.mismatched)}; run `roundtwo sync` again or contact IT",
             file=sys.stderr,
         )
-    return InvalidInputError.kind.exit_code if report.rejected else 0
+    if report.audit_error:
+        print(
+            f"roundtwo: warning: the hub did not take this laptop's audit log: "
+            f"{report.audit_error} (the log stays here; contact IT)",
+            file=sys.stderr,
+        )
+    return InvalidInputError.kind.exit_code if report.rejected or report.audit_error else 0

@@ -35,7 +35,9 @@ def run_explain(args: argparse.Namespace) -> int:
                 doc["candidate"]["id"],
                 {
                     "interview": doc["interview"]["id"],
-                    "file": str(out),
+                    # The file's hash, not its name: names often carry the candidate's,
+                    # and audit rows outlive an erasure (and reach the hub).
+                    "sha256": _sha256(out),
                     "format": out.suffix.lower().lstrip("."),
                     "lang": lang,
                 },
@@ -43,3 +45,10 @@ def run_explain(args: argparse.Namespace) -> int:
         )
     print(f"{'说明' if lang == 'zh' else 'Explanation'}: {out}")
     return 0
+
+
+def _sha256(path: Path) -> str:
+    import hashlib
+
+    with path.open("rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()

@@ -15,7 +15,7 @@ from app.core.errors import DataDirError, SettingsError
 
 log = logging.getLogger(__name__)
 
-SETTINGS_VERSION = 3
+SETTINGS_VERSION = 4
 
 
 class Settings(BaseModel):
@@ -59,6 +59,12 @@ class Settings(BaseModel):
     recording_passphrase: str = Field(
         "", description="Passphrase mode: KDF, parameters, salt and verifier; never the key."
     )
+    database_encryption: bool = Field(
+        True,
+        description="Encrypt the local database (SQLCipher) with a key derived from the same "
+        "master key as recordings (keychain or passphrase, see 'recording_encryption'); off "
+        "when 'recording_encryption' is 'off'.",
+    )
 
 
 # Each function takes the raw dict of version N and returns version N+1 (Picard style).
@@ -80,9 +86,18 @@ def _upgrade_2_to_3(raw: dict[str, Any]) -> dict[str, Any]:
     return raw
 
 
+def _upgrade_3_to_4(raw: dict[str, Any]) -> dict[str, Any]:
+    # Version 4 encrypts the database too (the plaintext file is encrypted in place on the
+    # next open), with the key source already chosen for recordings.
+    raw.setdefault("database_encryption", True)
+    raw["version"] = 4
+    return raw
+
+
 _UPGRADES: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {
     1: _upgrade_1_to_2,
     2: _upgrade_2_to_3,
+    3: _upgrade_3_to_4,
 }
 
 

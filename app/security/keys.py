@@ -25,7 +25,8 @@ log = logging.getLogger(__name__)
 
 SERVICE = "RoundTwo recording keys"
 KEY_ID_SIZE = 16
-PASSPHRASE_ENV = "ROUNDTWO_RECORDING_PASSPHRASE"
+PASSPHRASE_ENV = "ROUNDTWO_PASSPHRASE"
+LEGACY_PASSPHRASE_ENV = "ROUNDTWO_RECORDING_PASSPHRASE"
 MIN_PASSPHRASE = 12
 # scrypt cost: 2**15 * 8 * 128 B = 32 MiB of memory, about 0.1 s on a laptop core.
 SCRYPT_N = 2**15
@@ -201,7 +202,7 @@ def unlock_passphrase(record: str, passphrase: str) -> RecordingKey:
         ) from exc
     secret = _derive(passphrase, salt, *params)
     if not hmac.compare_digest(_verifier(secret), verifier):
-        raise PassphraseError("The recording passphrase is wrong.")
+        raise PassphraseError("The passphrase is wrong.")
     key = RecordingKey.from_secret(secret)
     remember(key)
     return key
@@ -210,14 +211,49 @@ def unlock_passphrase(record: str, passphrase: str) -> RecordingKey:
 # --- the key for new recordings --------------------------------------------------------------
 
 
+def passphrase_from_env() -> str | None:
+    """The passphrase given in the environment (command line, kiosk and test runs)."""
+    import os
+
+    return os.environ.get(PASSPHRASE_ENV) or os.environ.get(LEGACY_PASSPHRASE_ENV) or None
+
+
+def unlocked_for(record: str) -> RecordingKey | None:
+    """The key this process already unlocked for passphrase `record` (entered at start)."""
+    verifier = record.rsplit("$", 1)[-1]
+    with _unlocked_lock:
+        keys = list(_unlocked.values())
+    for key in keys:
+        if hmac.compare_digest(_verifier(key.secret), verifier):
+            return key
+    return None
+
+
+def needs_passphrase(settings: Settings) -> bool:
+    """True if starting needs a passphrase this process does not have yet (GUI: ask)."""
+    return (
+        settings.recording_encryption == "passphrase"
+        and bool(settings.recording_passphrase)
+        and unlocked_for(settings.recording_passphrase) is None
+        and passphrase_from_env() is None
+    )
+
+
 def recording_key(
-    settings: Settings, settings_path: Path, *, passphrase: str | None = None
+    settings: Settings,
+    settings_path: Path,
+    *,
+    passphrase: str | None = None,
+    refused: str = "Recording refused",
+    what: str = "recordings",
 ) -> RecordingKey | None:
-    """The key new recordings are encrypted with, per `settings.recording_encryption`.
+    """The installation's master key, per `settings.recording_encryption`; new recordings
+    are encrypted with it and the database key is derived from it.
 
     "off" gives None (plaintext; for development only). "keychain" makes the installation's
     key on first use and keeps its id in settings; no usable keychain raises
-    KeyUnavailableError, never a plaintext fallback. "passphrase" needs the passphrase.
+    KeyUnavailableError, never a plaintext fallback. "passphrase" needs the passphrase: given,
+    already entered in this process, or in the environment.
     """
     mode = settings.recording_encryption
     if mode == "off":
@@ -229,15 +265,20 @@ def recording_key(
                 "was set; an administrator must run `roundtwo privacy keys passphrase-mode`."
             )
         if passphrase is None:
+            known = unlocked_for(settings.recording_passphrase)
+            if known is not None:
+                return known
+            passphrase = passphrase_from_env()
+        if passphrase is None:
             raise KeyUnavailableError(
-                "Recording refused: passphrase mode is on and no passphrase was entered.",
+                f"{refused}: passphrase mode is on and no passphrase was entered.",
                 hint=f"Enter it at start (or set {PASSPHRASE_ENV} for the command line).",
             )
         return unlock_passphrase(settings.recording_passphrase, passphrase)
     status = keychain_status()
     if not status.usable:
         raise KeyUnavailableError(
-            f"Recording refused: recordings must be encrypted and {status.reason} "
+            f"{refused}: {what} must be encrypted and {status.reason} "
             f"(keyring backend {status.backend}).",
             hint=ADMIN_HINT,
         )
@@ -246,9 +287,9 @@ def recording_key(
         key = _keychain_get(key_id)
         if key is None:
             raise KeyUnavailableError(
-                f"Recording refused: the recording key {settings.recording_key_id} named in "
-                f"{settings_path} is not in the keychain ({status.backend}); recordings "
-                "made with it cannot be read on this account.",
+                f"{refused}: the key {settings.recording_key_id} named in "
+                f"{settings_path} is not in the keychain ({status.backend}); the database "
+                "and recordings made with it cannot be read on this account.",
                 hint="Restore the keychain, or clear 'recording_key_id' to start a new key.",
             )
         remember(key)
@@ -260,6 +301,58 @@ def recording_key(
     log.info("created recording key %s in %s", settings.recording_key_id, status.backend)
     remember(key)
     return key
+
+
+DATABASE_KEY_INFO = b"roundtwo database key v1"
+
+
+def key_id_file(database: Path) -> Path:
+    """Beside the database: the id (not the key) of the keychain key it is encrypted with,
+    so a lost or reset settings file does not make a new key and lock the data out."""
+    return database.with_name(database.name + ".key-id")
+
+
+def database_key(
+    settings: Settings,
+    settings_path: Path,
+    *,
+    passphrase: str | None = None,
+    database: Path | None = None,
+) -> bytes | None:
+    """The raw 256-bit SQLCipher key of the local database, derived from the master key
+    (HMAC-SHA256 with a fixed label, so it never equals a recording's file key); None when
+    the database is kept in plaintext (`database_encryption` off, or encryption 'off').
+
+    With `database` given, keychain mode finds the key id again from the file beside it
+    when settings lost it, and keeps that file up to date."""
+    if not settings.database_encryption or settings.recording_encryption == "off":
+        return None
+    id_file = key_id_file(database) if database is not None else None
+    if (
+        settings.recording_encryption == "keychain"
+        and id_file is not None
+        and not settings.recording_key_id
+        and id_file.is_file()
+    ):
+        kept = id_file.read_text(encoding="ascii").strip()
+        if len(kept) == 2 * KEY_ID_SIZE and all(c in "0123456789abcdef" for c in kept):
+            log.warning("settings had no key id; using %s from %s", kept, id_file)
+            settings.recording_key_id = kept
+            save_settings(settings_path, settings)
+    master = recording_key(
+        settings,
+        settings_path,
+        passphrase=passphrase,
+        refused="The local database was not opened",
+        what="candidate data",
+    )
+    if master is None:  # pragma: no cover - "off" returned above
+        return None
+    if id_file is not None and settings.recording_encryption == "keychain":
+        wanted = master.key_id.hex()
+        if not id_file.is_file() or id_file.read_text(encoding="ascii").strip() != wanted:
+            id_file.write_text(wanted + "\n", encoding="ascii")
+    return hmac.new(master.secret, DATABASE_KEY_INFO, hashlib.sha256).digest()
 
 
 def stored_key_present(key_id_hex: str) -> bool:

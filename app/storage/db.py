@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
@@ -55,7 +56,21 @@ def classify_sqlite_error(path: Path, exc: BaseException) -> StorageError:
     raise exc
 
 
-_USER_ERRORS = (sqlite3.DatabaseError, DBAPIError)
+def _cipher_module() -> Any:
+    """The SQLCipher DB-API module (sqlcipher3-wheels: SQLCipher 4 with OpenSSL, FTS5)."""
+    import sqlcipher3
+
+    return sqlcipher3
+
+
+def _user_errors() -> tuple[type[BaseException], ...]:
+    errors: tuple[type[BaseException], ...] = (sqlite3.DatabaseError, DBAPIError)
+    with contextlib.suppress(ImportError):  # a development install without SQLCipher
+        errors += (_cipher_module().DatabaseError,)
+    return errors
+
+
+_USER_ERRORS = _user_errors()
 
 
 @contextlib.contextmanager
@@ -66,31 +81,127 @@ def sqlite_errors(path: Path) -> Iterator[None]:
         raise classify_sqlite_error(path, exc) from exc
 
 
-def _check_header(path: Path) -> None:
+def is_plaintext(path: Path) -> bool | None:
+    """True: a plaintext SQLite file; False: something else (encrypted or damaged);
+    None: no file yet (or an empty one)."""
     if not path.exists() or path.stat().st_size == 0:
-        return
+        return None
     with path.open("rb") as f:
         head = f.read(len(SQLITE_HEADER))
-    if head != SQLITE_HEADER:
+    return head == SQLITE_HEADER
+
+
+def _check_header(path: Path, key: bytes | None) -> None:
+    plain = is_plaintext(path)
+    if plain is None:
+        return
+    if key is None and not plain:
         raise StorageError(
-            f"The database {path} is damaged (it is not an SQLite file).",
+            f"The database {path} is damaged or encrypted (it is not a plaintext SQLite file).",
             kind=ErrorKind.DATABASE_CORRUPT,
-            hint="Restore it from a backup, or move it aside to start with an empty one.",
+            hint="If it is encrypted, turn 'database_encryption' back on in settings.json; "
+            "otherwise restore it from a backup, or move it aside to start with an empty one.",
         )
+    if key is not None and plain:
+        encrypt_in_place(path, key)
 
 
-def make_engine(path: Path, busy_timeout_s: float = 5.0, *, writer: bool = False) -> Engine:
+def connect_raw(path: Path, key: bytes | None, timeout_s: float = 5.0) -> Any:
+    """A DB-API connection: sqlite3 for a plaintext file, SQLCipher keyed with the raw 256-bit
+    `key` (no KDF: the key is already random or scrypt-derived) for an encrypted one."""
+    if key is None:
+        return sqlite3.connect(path, timeout=timeout_s, check_same_thread=False)
+    if len(key) != 32:
+        raise ValueError("a database key has 32 bytes")
+    conn = _cipher_module().connect(str(path), timeout=timeout_s, check_same_thread=False)
+    # The key must be the first statement that reads the file. SQLCipher's own log would
+    # print "hmac check failed" lines on stderr for a wrong key: we say it in one sentence.
+    conn.execute("PRAGMA cipher_log_level = NONE")
+    conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
+    return conn
+
+
+def _fsync_dir(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def encrypt_in_place(path: Path, key: bytes) -> None:
+    """Turn a plaintext database into an SQLCipher one (see `change_key`)."""
+    change_key(path, None, key)
+
+
+def change_key(path: Path, old_key: bytes | None, new_key: bytes | None) -> None:
+    """Rewrite the database under `new_key` (None: plaintext) with sqlcipher_export,
+    crash-safely: the new copy is written and fsynced beside it, the old file's bytes are
+    overwritten with zeros (its free pages may hold deleted plaintext), then the copy takes
+    its name. A crash before the rename leaves the old file whole (the next open starts
+    again); the database must not be open elsewhere."""
+    tmp = path.with_name(path.name + ".rekeying")
+    tmp.unlink(missing_ok=True)
+    target = "''" if new_key is None else f"\"x'{new_key.hex()}'\""
+    with sqlite_errors(path):
+        if old_key is None:
+            src = _cipher_module().connect(str(path), timeout=30, check_same_thread=False)
+        else:
+            src = connect_raw(path, old_key, 30)
+        try:
+            src.isolation_level = None
+            src.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            version = src.execute("PRAGMA user_version").fetchone()[0]
+            src.execute(f"ATTACH DATABASE ? AS rekeyed KEY {target}", (str(tmp),))
+            src.execute("SELECT sqlcipher_export('rekeyed')")
+            src.execute(f"PRAGMA rekeyed.user_version = {int(version)}")
+            src.execute("DETACH DATABASE rekeyed")
+        finally:
+            src.close()
+    with tmp.open("rb+") as f:
+        os.fsync(f.fileno())
+    size = path.stat().st_size
+    with path.open("rb+") as f:
+        zeros = b"\0" * (1 << 20)
+        left = size
+        while left > 0:
+            n = min(left, len(zeros))
+            f.write(zeros[:n])
+            left -= n
+        f.flush()
+        os.fsync(f.fileno())
+    for side in ("-wal", "-shm"):
+        Path(str(path) + side).unlink(missing_ok=True)
+    tmp.replace(path)
+    _fsync_dir(path.parent)
+    log.info(
+        "rewrote the database %s: %s -> %s",
+        path,
+        "plaintext" if old_key is None else "encrypted",
+        "plaintext" if new_key is None else "encrypted",
+    )
+
+
+def make_engine(
+    path: Path, busy_timeout_s: float = 5.0, *, writer: bool = False, key: bytes | None = None
+) -> Engine:
     """An engine whose transactions are real SQLite transactions (DDL included).
 
     pysqlite's own transaction handling skips DDL and begins lazily; we switch it off and
     emit BEGIN ourselves. The writer's engine uses BEGIN IMMEDIATE so it takes the write lock
     up front: a busy database then waits (busy_timeout) instead of failing on lock upgrade.
+    With a `key` the file is an SQLCipher database (AES-256, HMAC per page).
     """
+    extra: dict[str, Any] = {}
+    if key is not None:
+        extra["module"] = _cipher_module()
     engine = create_engine(
         f"sqlite:///{path}",
-        connect_args={"timeout": busy_timeout_s, "check_same_thread": False},
+        creator=lambda: connect_raw(path, key, busy_timeout_s),
         pool_size=1 if writer else 5,
         max_overflow=0 if writer else 10,
+        **extra,
     )
 
     @event.listens_for(engine, "connect")
@@ -117,9 +228,10 @@ class Database:
     """One SQLite file. Reads use short sessions from any thread; every write goes through
     one executor with a single worker (Anki's pattern), so there is exactly one writer."""
 
-    def __init__(self, path: Path, busy_timeout_s: float = 5.0) -> None:
+    def __init__(self, path: Path, busy_timeout_s: float = 5.0, key: bytes | None = None) -> None:
         self.path = path
         self.busy_timeout_s = busy_timeout_s
+        self.key = key
         self.engine: Engine | None = None
         self.write_engine: Engine | None = None
         self._writer: ThreadPoolExecutor | None = None
@@ -127,11 +239,11 @@ class Database:
 
     def open(self, *, upgrade: bool = True) -> Database:
         """Check the file, apply pending migrations and prove we can write."""
-        _check_header(self.path)
-        engine = make_engine(self.path, self.busy_timeout_s)
-        write_engine = make_engine(self.path, self.busy_timeout_s, writer=True)
+        _check_header(self.path, self.key)
+        engine = make_engine(self.path, self.busy_timeout_s, key=self.key)
+        write_engine = make_engine(self.path, self.busy_timeout_s, writer=True, key=self.key)
         try:
-            with sqlite_errors(self.path), engine.connect() as conn:
+            with self._open_errors(), engine.connect() as conn:
                 result = conn.exec_driver_sql("PRAGMA quick_check").scalar()
                 if result != "ok":
                     raise StorageError(
@@ -168,6 +280,25 @@ class Database:
         self.write_engine = write_engine
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="db-writer")
         return self
+
+    @contextlib.contextmanager
+    def _open_errors(self) -> Iterator[None]:
+        """On open, "not a database" from SQLCipher means the key does not fit (or the file
+        is damaged): say both, since the two cannot be told apart."""
+        try:
+            with sqlite_errors(self.path):
+                yield
+        except StorageError as exc:
+            if self.key is not None and exc.kind == ErrorKind.DATABASE_CORRUPT:
+                raise StorageError(
+                    f"The database {self.path} cannot be decrypted with this installation's "
+                    "key: it was encrypted with another key (another keychain, account or "
+                    "passphrase) or it is damaged.",
+                    kind=ErrorKind.DATABASE_CORRUPT,
+                    hint="Use the keychain or passphrase it was made with, or restore it "
+                    "from a backup.",
+                ) from exc
+            raise
 
     def _require_engine(self) -> Engine:
         if self.engine is None:
@@ -242,4 +373,14 @@ class Database:
         self.close()
 
 
-__all__ = ["Database", "OperationalError", "classify_sqlite_error", "make_engine", "sqlite_errors"]
+__all__ = [
+    "Database",
+    "OperationalError",
+    "change_key",
+    "classify_sqlite_error",
+    "connect_raw",
+    "encrypt_in_place",
+    "is_plaintext",
+    "make_engine",
+    "sqlite_errors",
+]

@@ -6,8 +6,6 @@ transaction, so a domain change and its outbox row always commit together.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import uuid
 from collections.abc import Sequence
 from typing import Any
@@ -15,6 +13,7 @@ from typing import Any
 from sqlalchemy import func, text
 from sqlmodel import Session, col, select
 
+from app.core.auditchain import GENESIS_HASH, audit_digest
 from app.core.domain import OutboxOpKind, OutboxStatus
 from app.core.errors import NotFoundError
 from app.core.jobprofile import JobProfile
@@ -29,9 +28,6 @@ from app.storage.tables import (
     Record,
 )
 from app.storage.types import utcnow
-
-GENESIS_HASH = "0" * 64
-
 
 # --- generic change tracking ------------------------------------------------------------------
 
@@ -251,21 +247,17 @@ def final_levels(session: Session, session_id: uuid.UUID) -> dict[str, float]:
 
 
 def _audit_digest(prev_hash: str, row: AuditLog) -> str:
-    body = json.dumps(
-        {
-            "seq": row.seq,
-            "at": row.at.isoformat(),
-            "actor": row.actor,
-            "action": row.action,
-            "entity": row.entity,
-            "entity_id": row.entity_id,
-            "detail": row.detail,
-        },
-        sort_keys=True,
-        ensure_ascii=False,
-        separators=(",", ":"),
+    # The digest lives in app.core so the hub checks pushed rows with the very same code.
+    return audit_digest(
+        prev_hash,
+        seq=row.seq,
+        at=row.at,
+        actor=row.actor,
+        action=row.action,
+        entity=row.entity,
+        entity_id=row.entity_id,
+        detail=row.detail,
     )
-    return hashlib.sha256((prev_hash + body).encode("utf-8")).hexdigest()
 
 
 def append_audit(

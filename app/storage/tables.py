@@ -288,6 +288,8 @@ class SyncState(SQLModel, table=True):
     cursor: int = 0
     last_push_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
     last_pull_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # The highest audit-log seq the hub confirmed it holds for this laptop (#11 audit push).
+    audit_seq: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class AuditLog(SQLModel, table=True):

@@ -257,6 +257,16 @@ class HubClient:
                 return None
             raise
 
+    def push_audit(self, rows: list[p.DeviceAuditRow]) -> p.AuditPushResult | None:
+        """Send a page of this laptop's audit log (an empty one asks how far the hub holds
+        it); None from a hub too old to take audit logs."""
+        try:
+            return self._call("POST", "/sync/audit", p.AuditPushResult, json=p.AuditPush(rows=rows))
+        except HubRejectedError as exc:
+            if exc.status == 404:
+                return None
+            raise
+
     def media_status(self, sha256: str) -> p.MediaStatus | None:
         try:
             return self._call("GET", f"/media/{sha256}", p.MediaStatus)

@@ -1,5 +1,6 @@
 """One sync run: push the outbox (oldest first, in batches), pull changes since the cursor
-(applied in one transaction with the cursor), then the post-sync sanity check."""
+(applied in one transaction with the cursor), send erasure acknowledgements and this laptop's
+audit log (from the seq the hub last confirmed), then the post-sync sanity check."""
 
 from __future__ import annotations
 
@@ -8,11 +9,12 @@ import json
 import logging
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError, StatementError
 from sqlmodel import Session, col, delete, select
 
@@ -22,10 +24,18 @@ from app.core.errors import RoundTwoError
 from app.storage import repo
 from app.storage.db import Database
 from app.storage.deletion import compact, erase_rows
-from app.storage.tables import SYNCED, Candidate, OutboxOp, Record, Recording, SyncState
+from app.storage.tables import (
+    SYNCED,
+    AuditLog,
+    Candidate,
+    OutboxOp,
+    Record,
+    Recording,
+    SyncState,
+)
 from app.storage.types import utcnow
 from app.sync import protocol as p
-from app.sync.client import HubClient
+from app.sync.client import HubClient, HubRejectedError
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +73,9 @@ class SyncReport:
     mismatched: list[str] = field(default_factory=list)
     erased: int = 0  # candidates erased here because the hub sent their tombstone
     profile: str | None = None  # the organisation's compliance profile, once applied
+    audit_sent: int = 0  # audit-log rows the hub stored in this run
+    audit_acked: int | None = None  # the hub holds this laptop's audit log up to this seq
+    audit_error: str | None = None  # why the hub refused (part of) the audit log
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -87,6 +100,9 @@ class SyncReport:
             "mismatched": self.mismatched,
             "erased": self.erased,
             "profile": self.profile,
+            "audit_sent": self.audit_sent,
+            "audit_acked": self.audit_acked,
+            "audit_error": self.audit_error,
         }
 
 
@@ -115,6 +131,22 @@ def _cancellable(inner: Callable[[str], None], cancel: threading.Event) -> Calla
     return checkpoint
 
 
+def _audit_page(rows: Sequence[AuditLog]) -> tuple[list[p.DeviceAuditRow], str | None]:
+    """The wire form of `rows` up to the first one the protocol cannot carry, and why not."""
+    page: list[p.DeviceAuditRow] = []
+    for r in rows:
+        try:
+            page.append(p.DeviceAuditRow.model_validate(r.model_dump(exclude={"id"})))
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(x) for x in first["loc"]) or "row"
+            return (
+                page,
+                f"Audit row seq {r.seq} cannot be sent to the hub: {where}: {first['msg']}.",
+            )
+    return page, None
+
+
 class Syncer:
     def __init__(
         self,
@@ -123,6 +155,7 @@ class Syncer:
         *,
         batch_size: int = 200,
         pull_limit: int = 500,
+        audit_batch: int = 500,
         max_apply: int = 20_000,
         progress: Progress | None = None,
         checkpoint: Callable[[str], None] | None = None,
@@ -133,6 +166,8 @@ class Syncer:
         self.client = client
         self.batch_size = min(batch_size, p.MAX_PUSH_OPS)
         self.pull_limit = min(pull_limit, p.MAX_PULL_LIMIT)
+        self.audit_batch = max(1, min(audit_batch, p.MAX_AUDIT_ROWS))
+        self.cancel = cancel
         self.max_apply = max_apply
         self.progress = progress or _no_progress
         self.checkpoint = checkpoint or _no_checkpoint
@@ -179,6 +214,8 @@ class Syncer:
             compact(self.db)
             report.erased, self.erased = len(self.erased), []
         self.send_acks()
+        # After the pull: erasures it applied wrote audit rows, and they go out in this run.
+        self.push_audit(report)
         if self.home is not None:
             self.apply_org_profile(report)
         report.pending = self.pending_count()
@@ -414,6 +451,79 @@ class Syncer:
             return
         self.client.erasure_acks(acks)  # an old hub (None) cannot take them: drop them
         self._acks_file.unlink(missing_ok=True)
+
+    # --- audit log ---
+
+    def _audit_seq(self) -> int:
+        with self.db.read() as s:
+            state = s.get(SyncState, self.client.hub_url)
+            return state.audit_seq if state else 0
+
+    def _keep_audit_seq(self, acked: int) -> None:
+        def write(s: Session) -> None:
+            state = self._state(s)
+            state.audit_seq = acked
+            s.add(state)
+
+        self.db.write(write)
+
+    def _hub_audit_seq(self) -> int | None:
+        try:
+            resp = self.client.push_audit([])
+        except HubRejectedError:
+            return None
+        return None if resp is None else resp.acked_seq
+
+    def push_audit(self, report: SyncReport) -> None:
+        """Send the audit log after the seq the hub last confirmed, a page at a time, and keep
+        the seq the hub answers (the highest it holds without a gap). A refusal is reported
+        (`audit_error`, naming the seq), not raised: the records sync must not stop for it."""
+        asked_hub = False
+        while True:
+            if self.cancel is not None:
+                check(self.cancel, "The sync")
+            since = self._audit_seq()
+            with self.db.read() as s:
+                rows = s.exec(
+                    select(AuditLog)
+                    .where(col(AuditLog.seq) > since)
+                    .order_by(col(AuditLog.seq))
+                    .limit(self.audit_batch)
+                ).all()
+                page, unsendable = _audit_page(rows)
+            if not page:
+                if unsendable:
+                    report.audit_error = unsendable
+                    log.warning("%s", unsendable)
+                return
+            try:
+                resp = self.client.push_audit(page)
+            except HubRejectedError as exc:
+                if not asked_hub:
+                    # The hub may hold less than it once confirmed (restored from a backup):
+                    # ask, and start again from there once.
+                    asked_hub = True
+                    held = self._hub_audit_seq()
+                    if held is not None and held < since:
+                        self._keep_audit_seq(held)
+                        continue
+                report.audit_error = exc.message
+                log.warning("the hub refused this laptop's audit log: %s", exc.message)
+                return
+            if resp is None:  # a hub without audit logs
+                return
+            self._keep_audit_seq(resp.acked_seq)
+            report.audit_sent += resp.stored
+            report.audit_acked = resp.acked_seq
+            if resp.acked_seq < page[-1].seq:  # never loop on a page the hub did not take
+                unsendable = unsendable or (
+                    f"The hub confirmed the audit log only up to seq {resp.acked_seq} of "
+                    f"{page[-1].seq}."
+                )
+            if unsendable:
+                report.audit_error = unsendable
+                log.warning("%s", unsendable)
+                return
 
     def apply_org_profile(self, report: SyncReport) -> None:
         from app.sync.orgprofile import apply_org_profile

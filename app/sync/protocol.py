@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
 from app.core.domain import OutboxOpKind, Role
 
@@ -386,3 +386,74 @@ class OrgComplianceOut(_Wire):
     revision: int
     profile: dict[str, Any]
     set_at: dt.datetime | None = None
+
+
+# --- audit push (#11): each laptop's hash-chained audit log, kept on the hub -------------------
+
+MAX_AUDIT_ROWS = 500
+MAX_AUDIT_DETAIL_BYTES = 64 * 1024
+_HASH = r"^[0-9a-f]{64}$"
+
+
+def _no_nul(value: str | None) -> str | None:
+    if value is not None and "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    return value
+
+
+class DeviceAuditRow(_Wire):
+    """One row of a laptop's `auditlog`, exactly as it was hashed there (see
+    `app.core.auditchain.audit_digest`); the hub recomputes `hash` before storing it."""
+
+    seq: int = Field(ge=1, le=2**62)
+    at: AwareDatetime
+    actor: str = Field(max_length=200)
+    action: str = Field(min_length=1, max_length=48)
+    entity: str = Field(max_length=48)
+    entity_id: str | None = Field(default=None, max_length=100)
+    detail: dict[str, Any] = Field(default_factory=dict)
+    prev_hash: str = Field(pattern=_HASH)
+    hash: str = Field(pattern=_HASH)
+
+    @field_validator("at")
+    @classmethod
+    def _utc(cls, v: dt.datetime) -> dt.datetime:
+        try:
+            return v.astimezone(dt.UTC)
+        except OverflowError as exc:
+            raise ValueError("is outside the range of UTC times") from exc
+
+    @field_validator("actor", "action", "entity", "entity_id")
+    @classmethod
+    def _text(cls, v: str | None) -> str | None:
+        return _no_nul(v)
+
+    @field_validator("detail")
+    @classmethod
+    def _small_json(cls, v: dict[str, Any]) -> dict[str, Any]:
+        try:
+            body = json.dumps(v, ensure_ascii=False, allow_nan=False)
+        except (ValueError, RecursionError) as exc:
+            raise ValueError(
+                "must be plain JSON (no NaN or infinity, not nested too deep)"
+            ) from exc
+        if len(body.encode("utf-8")) > MAX_AUDIT_DETAIL_BYTES:
+            raise ValueError(f"is larger than {MAX_AUDIT_DETAIL_BYTES} bytes")
+        return v
+
+
+class AuditPush(_Wire):
+    """A page of the calling laptop's audit log, oldest first. An empty page only asks how
+    far the hub has got."""
+
+    rows: list[DeviceAuditRow] = Field(default_factory=list, max_length=MAX_AUDIT_ROWS)
+
+
+class AuditPushResult(_Wire):
+    """`acked_seq`: the highest seq up to which the hub holds this device's log without a gap
+    (0: nothing yet, or the caller is not an enrolled device)."""
+
+    device_id: uuid.UUID | None
+    acked_seq: int
+    stored: int  # rows of this page stored now
+    already_held: int  # rows of this page the hub had (same hash): no-op

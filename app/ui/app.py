@@ -13,10 +13,12 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app.context import AppContext, open_context
 from app.core.errors import RoundTwoError
+from app.core.settings import Settings
 from app.samples import prepare_demo
 from app.storage import queries
 from app.ui.i18n import Translations
 from app.ui.mainwindow import MainWindow
+from app.ui.unlock import ask_passphrase
 
 
 def build_window(ctx: AppContext, app: QCoreApplication) -> tuple[MainWindow, Translations]:
@@ -185,12 +187,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setApplicationName("RoundTwo")
+    early_tr = Translations(app)
+
+    def ask(settings: Settings) -> None:
+        early_tr.apply(settings.language)
+        ask_passphrase(settings)
+
     try:
-        ctx = open_context()
+        ctx = open_context(ask_passphrase=ask)
     except RoundTwoError as exc:
-        QMessageBox.critical(None, "RoundTwo", exc.user_message())
+        if app.platformName() not in ("offscreen", "minimal"):  # nobody could close it
+            QMessageBox.critical(None, "RoundTwo", exc.user_message())
         print(f"roundtwo: error: {exc.user_message()}", file=sys.stderr)  # noqa: T201
         return exc.kind.exit_code
+    early_tr.apply("en")  # build_window installs the language's catalogues again
     with ctx:
         if args.demo or args.screenshots:
             prepare_demo(ctx.db)

@@ -128,6 +128,7 @@ class ReportPage(Page):
             return
         with self.ctx.db.read() as s:
             data = gather(s, session_id)  # summary, notes and evidence in one read
+        self.ctx.audit("view", "interviewsession", session_id, {"via": "gui"}, once=True)
         summary = data.summary
         self.summary = summary
         zh = self.i18n.content_lang == "zh"
@@ -242,5 +243,9 @@ class ReportPage(Page):
         if task.error is not None:
             self.export_msg.setText(task.error.user_message())
             return None
+        # The format only: the file name is the user's and may carry the candidate's name.
+        self.ctx.audit(
+            "export", "interviewsession", sid, {"via": "gui", "format": path.suffix.lower()[1:]}
+        )
         self.export_msg.setText(self.tr("Saved %1").replace("%1", str(path)))
         return path

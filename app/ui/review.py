@@ -3,6 +3,7 @@ its moment, ratings editable in place and flags where the interviewer and the AI
 
 from __future__ import annotations
 
+import sys
 import uuid
 from pathlib import Path
 from typing import Any
@@ -77,6 +78,58 @@ class _PlainDevice(QIODevice):
     def close(self) -> None:
         super().close()
         self.f.close()
+
+
+_NATIVE_STOP: Any = None
+
+
+def _native_stop() -> Any:
+    """QMediaPlayer::stop() from Qt's own library, called through ctypes (None: not found)."""
+    global _NATIVE_STOP
+    if _NATIVE_STOP is None:
+        import ctypes
+        import ctypes.util
+
+        import PySide6
+
+        lib_dir = Path(PySide6.__file__).parent / "Qt" / "lib"
+        if sys.platform == "win32":
+            names = ["Qt6Multimedia.dll", str(Path(PySide6.__file__).parent / "Qt6Multimedia.dll")]
+            symbol = "?stop@QMediaPlayer@@QEAAXXZ"
+        elif sys.platform == "darwin":
+            names = [str(lib_dir / "QtMultimedia.framework" / "QtMultimedia")]
+            symbol = "_ZN12QMediaPlayer4stopEv"
+        else:  # the soname first: the library PySide already loaded, wherever it lives
+            names = ["libQt6Multimedia.so.6", str(lib_dir / "libQt6Multimedia.so.6")]
+            symbol = "_ZN12QMediaPlayer4stopEv"
+        _NATIVE_STOP = False
+        for name in names:
+            try:
+                fn = getattr(ctypes.CDLL(name), symbol)
+            except (OSError, AttributeError):
+                continue
+            fn.argtypes, fn.restype = [ctypes.c_void_p], None
+            _NATIVE_STOP = fn
+            break
+    return _NATIVE_STOP or None
+
+
+def stop_player(player: Any) -> None:
+    """Stop `player` without holding the GIL.
+
+    stop() joins FFmpeg's demuxer thread, and that thread may at that moment be waiting for
+    the GIL to call _PlainDevice (readData/seek/size are Python). PySide keeps the GIL during
+    stop(), so the two wait for each other for ever (seen once in the test suite). ctypes
+    releases the GIL around a foreign call, so the C++ slot is called directly; signals stop()
+    emits reach Python slots normally (they take the GIL themselves)."""
+    import shiboken6
+
+    fn = _native_stop()
+    if fn is None:  # pragma: no cover - a Qt build without the exported symbol
+        player.pause()
+        player.stop()
+        return
+    fn(shiboken6.getCppPointer(player)[0])
 
 
 class SignalTrack(QWidget):
@@ -280,6 +333,8 @@ class ReviewPage(Page):
         with self.ctx.db.read() as s:
             data = queries.review_data(s, session_id)
             self.summary = build_summary(s, session_id)
+        detail = {"via": "gui", "recording": data.recording_path is not None}
+        self.ctx.audit("review", "interviewsession", session_id, detail, once=True)
         same_file = self.data is not None and self.data.recording_path == data.recording_path
         self.data = data
         zh = self.i18n.content_lang == "zh"
@@ -419,6 +474,8 @@ class ReviewPage(Page):
             self.player.playbackStateChanged.connect(lambda _s: self._play_label())
             self.player.errorOccurred.connect(self._error)
             self.player.mediaStatusChanged.connect(self._status)
+        else:
+            stop_player(self.player)  # the old source's demuxer ends before its device closes
         self._close_device()
         from app.security.chunks import is_encrypted
 
@@ -464,7 +521,7 @@ class ReviewPage(Page):
 
     def _unload(self) -> None:
         if self.player is not None:
-            self.player.stop()
+            stop_player(self.player)
             self.player.setSource(QUrl())
         self._close_device()
         self._pending_seek = None

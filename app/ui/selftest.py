@@ -44,6 +44,24 @@ def check_translations(_work: Path) -> str:
     return f"{TRANSLATION_LANGUAGE} loaded by Qt: 'Home' -> '{home}'"
 
 
+def _throwaway_home(home: Path) -> Path:
+    """A data directory for the render check that needs no OS keychain (the check must pass
+    on a machine without one): passphrase mode with a random passphrase unlocked here."""
+    import secrets
+
+    from app.core.settings import Settings, save_settings
+    from app.security.keys import passphrase_record, unlock_passphrase
+
+    home.mkdir(parents=True, exist_ok=True)
+    phrase = secrets.token_urlsafe(24)
+    settings = Settings(
+        recording_encryption="passphrase", recording_passphrase=passphrase_record(phrase)
+    )
+    unlock_passphrase(settings.recording_passphrase, phrase)
+    save_settings(home / "settings.json", settings)
+    return home
+
+
 def check_render(work: Path) -> str:
     from PySide6.QtWidgets import QApplication
 
@@ -52,7 +70,7 @@ def check_render(work: Path) -> str:
 
     app = _application()
     out = work / "selftest-home.png"
-    with open_context(work / "home") as ctx:
+    with open_context(_throwaway_home(work / "render-home")) as ctx:
         win, _tr = build_window(ctx, app)
         try:
             win.resize(*RENDER_SIZE)

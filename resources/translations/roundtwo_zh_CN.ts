@@ -1309,6 +1309,41 @@
     </message>
 </context>
 <context>
+    <name>PassphraseDialog</name>
+    <message>
+        <location filename="../../app/ui/unlock.py" line="58"/>
+        <source>Unlock RoundTwo</source>
+        <translation>解锁二面</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/unlock.py" line="60"/>
+        <source>An administrator chose passphrase mode for this computer (it has no usable system keychain). Candidate data and recordings are encrypted with a key made from the passphrase: enter it to open them. Nothing is read until it is right.</source>
+        <translation>管理员为这台电脑选择了口令模式（它没有可用的系统钥匙串）。候选人数据和录像用由口令生成的密钥加密：请输入口令以打开它们。口令正确之前不会读取任何数据。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/unlock.py" line="66"/>
+        <source>Passphrase</source>
+        <translation>口令</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/unlock.py" line="68"/>
+        <source>Unlock</source>
+        <translation>解锁</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/unlock.py" line="69"/>
+        <source>Quit</source>
+        <translation>退出</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../app/ui/unlock.py" line="81"/>
+        <source>The passphrase is wrong. %n attempt(s) left.</source>
+        <translation>
+            <numerusform>口令不正确，还可以再试 %n 次。</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>SignalTrack</name>
     <message>
         <location filename="../../app/ui/review.py" line="97"/>

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -14,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from app import __version__
+from tests.dbkey import connect
 
 
 def _one_clean_error(stderr: str) -> str:
@@ -105,8 +105,10 @@ def test_locked_database(cli, home: Path) -> None:  # type: ignore[no-untyped-de
             sys.executable,
             "-c",
             textwrap.dedent(f"""
-            import sqlite3, sys
-            c = sqlite3.connect({str(home / "roundtwo.db")!r}, isolation_level=None)
+            import sys
+            from tests.dbkey import connect
+            from pathlib import Path
+            c = connect(Path({str(home)!r})); c.isolation_level = None
             c.execute("BEGIN EXCLUSIVE"); print("locked", flush=True); sys.stdin.readline()
         """),
         ],
@@ -164,7 +166,7 @@ def test_db_upgrade_and_status(cli, home: Path) -> None:  # type: ignore[no-unty
     assert r.returncode == 0 and f"schema {head_revision()} (latest)" in r.stdout
     s = cli("db", "status")
     assert s.returncode == 0 and "job" in s.stdout
-    con = sqlite3.connect(home / "roundtwo.db")
+    con = connect(home)
     assert con.execute("SELECT count(*) FROM job").fetchone()[0] >= 4
     con.close()
 

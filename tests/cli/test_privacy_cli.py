@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from pathlib import Path
+
+from tests.dbkey import connect
 
 
 def test_delete_sweep_and_audit_from_the_command_line(cli, home: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -20,7 +21,7 @@ def test_delete_sweep_and_audit_from_the_command_line(cli, home: Path, tmp_path:
     assert cli("privacy", "audit-export", str(out)).returncode == 0
     actions = [json.loads(line)["action"] for line in out.read_text("utf-8").splitlines()]
     assert "delete-candidate" in actions
-    con = sqlite3.connect(home / "roundtwo.db")
+    con = connect(home)
     con.execute("UPDATE auditlog SET detail = '{}' WHERE seq = 1")
     con.commit()
     con.close()

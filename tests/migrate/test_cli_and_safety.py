@@ -6,7 +6,6 @@ import csv
 import json
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import zipfile
@@ -17,17 +16,15 @@ import pytest
 
 from app.migrate.export import neutralise
 from tests.conftest import REPO
+from tests.dbkey import connect
 from tests.migrate.datagen import DEV_MIX, labelled, write_csv, write_xlsx_fast
 
 MEMORY_CAP = ["prlimit", f"--as={1536 * 1024 * 1024}", "--"]
 
 
 def _candidates(home: Path) -> int:
-    con = sqlite3.connect(home / "roundtwo.db") if (home / "roundtwo.db").exists() else None
-    if con is None:
-        dbs = list(home.rglob("*.db"))
-        assert len(dbs) == 1, dbs
-        con = sqlite3.connect(dbs[0])
+    assert (home / "roundtwo.db").exists(), list(home.rglob("*.db"))
+    con = connect(home)
     try:
         assert con.execute("PRAGMA quick_check").fetchone()[0] == "ok"
         return int(con.execute("SELECT count(*) FROM candidate").fetchone()[0])

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +14,7 @@ from app.core.domain import ConsentPurpose as P
 from app.models.registry import ModelRegistry
 from app.models.session import OnnxSession
 from app.pipeline.batch import analyse_video
+from tests.dbkey import connect
 from tests.pipeline.consent_kit import consented_interview
 
 SAMPLE = Path(__file__).resolve().parents[2] / "resources/samples/media/interview-sample.mp4"
@@ -85,7 +85,7 @@ def _run_cli(cli: Any, out: Path, sid: object) -> dict[str, Any]:
 
 
 def _db(home: Path, sid: object) -> dict[str, Any]:
-    con = sqlite3.connect(home / "roundtwo.db")
+    con = connect(home)
     try:
         hexid = str(sid).replace("-", "")
         obs = con.execute(

@@ -23,6 +23,7 @@ import numpy as np
 from app.core.domain import ConsentPurpose, Role
 from app.core.jobprofile import JobProfile, load_profile
 from app.core.paths import resources_dir
+from app.core.settings import load_settings, save_settings
 from app.storage import repo
 from app.storage.db import Database
 from app.storage.tables import (
@@ -113,6 +114,15 @@ class Laptop:
 
     home: Path
     hub_url: str
+
+    def __post_init__(self) -> None:
+        # Plaintext on purpose: the byte scan must prove the rows are gone, which an
+        # encrypted file would "pass" without deleting anything (tests/storage covers the
+        # encrypted file). Recordings stay encrypted (the default).
+        self.home.mkdir(parents=True, exist_ok=True)
+        settings = load_settings(self.home / "settings.json")
+        settings.database_encryption = False
+        save_settings(self.home / "settings.json", settings)
 
     @property
     def db_path(self) -> Path:

@@ -3,15 +3,17 @@ and checked for the evidence, ratings, decider and compliance profile; the expor
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import shutil
-import sqlite3
 import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.dbkey import connect
 
 pytestmark = pytest.mark.skipif(
     shutil.which("pdftotext") is None, reason="poppler-utils (installed by .ci/run) is missing"
@@ -99,13 +101,15 @@ def test_explanation_in_chinese_and_english(cli: Any, home: Path, tmp_path: Path
     assert "谁作出决定" not in t_en and "严格（欧盟标准）" not in t_en
     assert _fonts_embedded(zh) and _fonts_embedded(en)
 
-    con = sqlite3.connect(home / "roundtwo.db")
+    con = connect(home)
     rows = con.execute(
         "SELECT actor, entity_id, detail FROM auditlog WHERE action = 'export-explanation' "
         "ORDER BY seq"
     ).fetchall()
     con.close()
-    assert [json.loads(d)["file"] for _, _, d in rows] == [str(zh), str(en), str(js)]
+    digests = [hashlib.sha256(p.read_bytes()).hexdigest() for p in (zh, en, js)]
+    assert [json.loads(d)["sha256"] for _, _, d in rows] == digests
+    assert not any(str(tmp_path) in d for _, _, d in rows)  # no file names in the log
     assert {json.loads(d)["lang"] for _, _, d in rows} == {"zh", "en"}
     assert all(eid == CANDIDATE for _, eid, _ in rows)
     assert cli("privacy", "audit-verify").returncode == 0

@@ -56,9 +56,9 @@ def test_report_pdf_and_json_in_both_languages(cli, tmp_path: Path) -> None:  # 
 def test_report_export_is_audited_and_bad_ids_are_one_line(cli, home: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     assert cli("demo").returncode == 0
     assert cli("report", "latest", "--json", str(tmp_path / "x.json")).returncode == 0
-    import sqlite3
+    from tests.dbkey import connect
 
-    con = sqlite3.connect(home / "roundtwo.db")
+    con = connect(home)
     actions = [r[0] for r in con.execute("SELECT action FROM auditlog ORDER BY seq")]
     con.close()
     assert actions[-1] == "export"

@@ -79,8 +79,9 @@ def test_settings_upgrade_from_version_2(tmp_path: Path) -> None:
     path = tmp_path / "settings.json"
     path.write_text(json.dumps({"version": 2, "language": "en"}), encoding="utf-8")
     settings = load_settings(path)
-    assert settings.version == 3 and settings.recording_encryption == "keychain"
-    assert json.loads(path.read_text())["version"] == 3
+    assert settings.version == 4 and settings.recording_encryption == "keychain"
+    assert settings.database_encryption
+    assert json.loads(path.read_text())["version"] == 4
 
 
 def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -18,6 +17,7 @@ from PySide6.QtGui import QImage
 
 from tests.capture import media
 from tests.conftest import REPO
+from tests.dbkey import connect
 
 pytestmark = pytest.mark.slow
 
@@ -98,7 +98,7 @@ def test_complete_interview_under_xvfb(tmp_path: Path) -> None:
         assert len(colours) > 10, shot
 
     sid = r["session_id"].replace("-", "")
-    con = sqlite3.connect(r["db"])
+    con = connect(Path(r["db"]).parent)
     try:
         status, started, ended = con.execute(
             "select status, started_at, ended_at from interviewsession where id = ?", (sid,)

@@ -271,3 +271,33 @@ def test_interview_room_from_consent_to_saved_answers(window, ctx, qtbot, tmp_pa
         assert [a.question_key for a in answers] == ["q01", "q02"]
         assert s.get(InterviewSession, sid).status == "completed"
         assert s.exec(select(Recording).where(Recording.session_id == sid)).one()
+
+
+def test_views_and_exports_in_the_app_are_audited(window, ctx, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from app.storage.tables import AuditLog
+
+    win, tr = window
+    cid = win.home.interviews.item(0, 1).data(Qt.ItemDataRole.UserRole)
+    sid = win.home.interviews.item(0, 0).data(Qt.ItemDataRole.UserRole)
+    win.open_candidate(cid)
+    win.open_report(sid)
+    tr.apply("zh_CN")  # a language switch re-renders: not another look
+    win.open_report(sid)
+    assert win.report.export(tmp_path / "林晓雯-报告.json") is not None
+
+    def rows():  # type: ignore[no-untyped-def]
+        ctx.db.write(lambda s: None)  # the audit writes are queued before this one
+        with ctx.db.read() as s:
+            return s.exec(select(AuditLog).order_by(AuditLog.seq)).all()
+
+    got = [(r.action, r.entity, r.entity_id, r.detail) for r in rows()]
+    mine = [g for g in got if g[3].get("via") == "gui"]
+    assert mine == [
+        ("view", "candidate", str(cid), {"via": "gui"}),
+        ("view", "interviewsession", str(sid), {"via": "gui"}),
+        ("export", "interviewsession", str(sid), {"via": "gui", "format": "json"}),
+    ]
+    assert all("林晓雯" not in str(r.detail) for r in rows())  # no file name, no name
+    with ctx.db.read() as s:
+        assert repo.verify_audit(s) == []
+    tr.apply("en")

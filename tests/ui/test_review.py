@@ -154,3 +154,28 @@ def test_editing_a_rating_moves_the_disagreement_flag(reviewed, ctx) -> None:  #
 def test_spans_merge_samples_and_end_at_gaps() -> None:
     pts = [(0, 1.0), (1000, 1.0), (2000, 0.0), (3000, 1.0), (9000, 1.0)]
     assert spans(pts) == [(0, 1000), (3000, 3200), (9000, 9200)]
+
+
+def test_stopping_playback_of_an_encrypted_recording_never_hangs() -> None:
+    """Load, play, seek and stop an encrypted recording 60 times at random moments in a
+    process of its own with a Python Qt message handler installed (as pytest-qt has): the
+    stop must not wait for FFmpeg's threads while holding the GIL they may need. A hang fails
+    on the timeout instead of hanging the suite (one was seen in a full run)."""
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", STRESS_MAX_WAIT="0.05")
+    env.pop("STRESS_PLAIN_STOP", None)
+    try:
+        r = subprocess.run(
+            [sys.executable, str(REPO / "tests/ui/stop_stress.py"), "60"],
+            capture_output=True,
+            text=True,
+            timeout=180,
+            env=env,
+            cwd=REPO,
+        )
+    except subprocess.TimeoutExpired as exc:
+        raise AssertionError(f"playback stop hung: {exc.stdout!r}") from exc
+    assert r.returncode == 0 and r.stdout.strip().endswith("done"), r.stdout[-500:] + r.stderr
