@@ -19,11 +19,15 @@ ROOM_SECONDS = 20.0
 
 
 def _env(home: Path) -> dict[str, str]:
+    # The database and recordings are encrypted at rest; a headless machine has no OS
+    # keychain, so the probes use the tests' file keychain (a keychain lookup, as on a laptop).
     return dict(
         os.environ,
         ROUNDTWO_HOME=str(home),
         QT_QPA_PLATFORM="offscreen",
         QT_LOGGING_RULES="qt.multimedia.*=false",
+        PYTHON_KEYRING_BACKEND="tests.security.keyring_backend.TestFileKeyring",
+        ROUNDTWO_TEST_KEYRING_FILE=str(home.parent / "bench-keychain.json"),
     )
 
 
@@ -141,13 +145,7 @@ def room_probe(clip: str, seconds: float) -> dict[str, float]:
 
 
 def _room(home: Path, clip: Path) -> dict[str, float]:
-    # Recordings are encrypted at rest; a headless machine has no OS keychain, so the
-    # probe uses the tests' file keychain (the encryption work is the same).
-    env = dict(
-        _env(home),
-        PYTHON_KEYRING_BACKEND="tests.security.keyring_backend.TestFileKeyring",
-        ROUNDTWO_TEST_KEYRING_FILE=str(home.parent / "bench-keychain.json"),
-    )
+    env = _env(home)
     out = subprocess.run(
         [sys.executable, "-m", "benchmarks.bench_ui", "--room", str(clip), str(ROOM_SECONDS)],
         capture_output=True,

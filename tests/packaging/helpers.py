@@ -32,7 +32,10 @@ class Run:
 
 
 def run(cmd: list[str], home: Path, env: dict[str, str] | None = None, timeout: float = 600) -> Run:
-    full = {k: v for k, v in os.environ.items() if not k.startswith("ROUNDTWO_")}
+    # The frozen app cannot load the tests' file keychain (it is not bundled): it sees what
+    # a fresh headless machine has, no keychain at all.
+    drop = ("ROUNDTWO_", "PYTHON_KEYRING_BACKEND")
+    full = {k: v for k, v in os.environ.items() if not k.startswith(drop)}
     full.update({"ROUNDTWO_HOME": str(home), "QT_QPA_PLATFORM": "offscreen"})
     full.update(env or {})
     proc = subprocess.run(

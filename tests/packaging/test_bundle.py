@@ -60,9 +60,17 @@ def test_frozen_self_test_fails_without_the_whisper_model(bundle: Path, tmp_path
 
 
 def test_frozen_gui_starts_and_cli_reports_its_version(bundle: Path, tmp_path: Path) -> None:
-    r = run([str(bundle), "gui", "--exit-after-show"], tmp_path / "h", timeout=300)
+    home = tmp_path / "h"
+    refused = run([str(bundle), "gui", "--exit-after-show"], home, timeout=300)
+    assert refused.returncode == 69, refused.stdout + refused.stderr  # no keychain here
+    assert "no OS keychain" in refused.stderr and not (home / "roundtwo.db").exists()
+    secret = {"ROUNDTWO_PASSPHRASE": "frozen app test passphrase"}
+    admin = run([str(bundle), "privacy", "keys", "passphrase-mode", "--yes"], home, env=secret)
+    assert admin.returncode == 0, admin.stderr
+    r = run([str(bundle), "gui", "--exit-after-show"], home, env=secret, timeout=300)
     assert r.returncode == 0, r.stdout + r.stderr
     assert re.search(r"^shown \d+$", r.stdout, re.MULTILINE), r.stdout
+    assert (home / "roundtwo.db").read_bytes()[:16] != b"SQLite format 3\x00"  # SQLCipher
     from app import __version__
 
     v = run([str(bundle), "--version"], tmp_path / "h")
