@@ -95,13 +95,9 @@ def _cap_memory() -> int | None:
 def run(args: argparse.Namespace) -> int:
     # Load the libraries first: the cap is for the data, and a shared library that cannot
     # be mapped under it would fail as an ImportError instead of a clean MemoryError.
-    import sqlcipher3  # noqa: F401  (the encrypted database's library)
-
     import app.migrate.importer  # noqa: F401
-    from app.security.keys import keychain_status
 
-    keychain_status()  # loads the keyring backends (entry points, D-Bus) before the cap
-    mb = _cap_memory()
+    mb = int(os.environ.get(MEMORY_ENV, DEFAULT_MEMORY_MB))
     try:
         return _run(args)
     except (MemoryError, RuntimeError) as exc:
@@ -122,6 +118,9 @@ def _run(args: argparse.Namespace) -> int:
 
     mapping = load_mapping(args.mapping) if args.mapping else None
     with open_context() as ctx:
+        # The cap is for the data: settings, key and database are open before it applies
+        # (an allocation failing inside a Rust extension aborts instead of raising).
+        _cap_memory()
         report = import_file(
             ctx.db,
             args.file,
