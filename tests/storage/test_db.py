@@ -261,3 +261,39 @@ def test_job_rows_survive_reopen(tmp_path: Path) -> None:
     with d.read() as s:
         assert [j.title_zh for j in s.exec(select(Job)).all()] == ["职位"]
     d.close()
+
+
+def test_opening_a_database_at_the_newest_schema_skips_alembic(tmp_path: Path) -> None:
+    """The revision read from the migration files agrees with Alembic's graph, and a second
+    open (already at head) neither imports Alembic nor changes the version row; a database
+    one migration behind is still upgraded on open."""
+    assert migrate.quick_head() == migrate.head_revision()
+    path = tmp_path / "t.db"
+    Database(path).open().close()
+    probe = textwrap.dedent(f"""
+        import sys
+        from pathlib import Path
+        from app.storage.db import Database
+        db = Database(Path({str(path)!r})).open()
+        db.close()
+        print("alembic" in sys.modules)
+    """)
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert out.stdout.strip() == "False"
+    path = tmp_path / "behind.db"
+    engine = create_engine(f"sqlite:///{path}")
+    with engine.begin() as conn:
+        migrate.upgrade(conn, migrate.all_revisions()[-2])
+    engine.dispose()
+    probe = probe.replace("t.db", "behind.db")
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert out.stdout.strip() == "True"
+    con = sqlite3.connect(path)
+    assert con.execute("SELECT version_num FROM alembic_version").fetchall() == [
+        (migrate.head_revision(),)
+    ]
+    con.close()
