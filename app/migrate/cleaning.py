@@ -43,6 +43,8 @@ class CleanRow:
     values: dict[str, Any]
     corrections: list[Correction] = field(default_factory=list)
     flags: list[Flag] = field(default_factory=list)
+    # Linkage keys of a candidate row, made beside the cleaning (see rows.clean_chunk).
+    link_keys: dict[str, Any] | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass
@@ -65,9 +67,16 @@ def text(value: Cell) -> str:
     """NFKC folds full-width letters, digits and punctuation; whitespace is collapsed."""
     if value is None:
         return ""
+    if isinstance(value, str):
+        return _text(value)
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    s = str(value)
+    return _text(str(value))
+
+
+@lru_cache(maxsize=131072)
+def _text(s: str) -> str:
+    # Cached: cities, schools, levels and dates repeat on most rows of a big file.
     if not s.isascii():
         s = unicodedata.normalize("NFKC", s).replace("\u200b", "").replace("\ufeff", "")
     return _SPACES.sub(" ", s).strip()

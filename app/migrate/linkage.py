@@ -8,16 +8,17 @@ zhangwei), phones E.164, e-mails lower-case, dates ISO; the maths is recordlinka
 from __future__ import annotations
 
 import logging
-import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import recordlinkage as rl
+
+from app.migrate.linkkeys import Person, name_tokens, person_keys
+
+__all__ = ["Person", "name_tokens", "person_keys"]  # re-exported: the old home of these names
 
 log = logging.getLogger(__name__)
 # recordlinkage logs every indexing and comparison step at INFO; that is noise for a user.
@@ -26,22 +27,6 @@ logging.getLogger("recordlinkage").setLevel(logging.WARNING)
 AUTO_MERGE = 0.99
 REVIEW = 0.5
 MAX_NAME_BLOCK = 12
-
-_HAN = re.compile(r"[\u3400-\u9fff]")
-_WORDS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[a-z]+")
-
-
-@dataclass
-class Person:
-    """What linkage looks at; values already cleaned (None = missing)."""
-
-    name: str
-    phone: str | None = None
-    email: str | None = None
-    birth_date: str | None = None
-    city: str | None = None
-    school: str | None = None
-    existing: bool = False
 
 
 @dataclass
@@ -60,70 +45,10 @@ class Linkage:
     candidate_pairs: int = 0
 
 
-@lru_cache(maxsize=65536)
-def _char_pinyin(ch: str) -> str:
-    from pypinyin import lazy_pinyin
-
-    return "".join(lazy_pinyin(ch, errors="ignore")).lower()
-
-
-@lru_cache(maxsize=262144)
-def name_tokens(name: str) -> tuple[str, ...]:
-    """Pinyin syllables for Chinese (one per character, cached: phrase segmentation costs
-    30x more and names are not phrases), lower-case words otherwise (camel case split)."""
-    s = unicodedata.normalize("NFKC", name)
-    tokens: list[str] = []
-    if _HAN.search(s):
-        for part in re.findall(r"[\u3400-\u9fff]|[A-Za-z]+", s):
-            if _HAN.match(part):
-                syllable = _char_pinyin(part)
-                if syllable:
-                    tokens.append(syllable)
-            else:
-                tokens += [w.lower() for w in _WORDS.findall(part)]
-    else:
-        tokens = [w.lower() for w in _WORDS.findall(s)]
-    return tuple(tokens)
-
-
-def _han(name: str) -> str | None:
-    chars = "".join(_HAN.findall(name))
-    return chars or None
-
-
-def _city(value: str | None) -> str | None:
-    if not value:
-        return None
-    s = unicodedata.normalize("NFKC", value).lower().strip()
-    s = re.sub(r"(市|省|区|县|city)$", "", s)
-    return s or None
-
-
-def frame(people: Sequence[Person]) -> pd.DataFrame:
-    """One row per person with the comparison keys."""
-    rows: list[dict[str, Any]] = []
-    for p in people:
-        toks = name_tokens(p.name)
-        concat = "".join(toks)
-        rows.append(
-            {
-                "name_concat": concat or None,
-                "name_sorted": " ".join(sorted(toks)) or None,
-                "name_letters": "".join(sorted(concat)) or None,
-                "name_han": _han(p.name),
-                "phone": p.phone or None,
-                "email": p.email or None,
-                "email_user": p.email.split("@")[0] if p.email else None,
-                "birth": p.birth_date or None,
-                # Birth dates alone make big blocks (a file of 100,000 people has ~8 per
-                # day); with the first letter of the name key they stay small.
-                "birth_initial": f"{p.birth_date}/{concat[:1]}" if p.birth_date else None,
-                "city": _city(p.city),
-                "school": (p.school or "").strip().lower() or None,
-                "existing": p.existing,
-            }
-        )
-    return pd.DataFrame(rows)
+def frame(people: Sequence[Person], keys: Sequence[dict[str, Any]] | None = None) -> pd.DataFrame:
+    """One row per person with the comparison keys (`keys`: the same rows made earlier, e.g.
+    by the cleaning workers)."""
+    return pd.DataFrame(list(keys) if keys is not None else [person_keys(p) for p in people])
 
 
 def candidate_pairs(df: pd.DataFrame) -> pd.MultiIndex:
@@ -273,13 +198,16 @@ def _random_pairs(n: int, size: int = 20000) -> pd.MultiIndex:
 
 
 def link(
-    people: Sequence[Person], auto_merge: float = AUTO_MERGE, review: float = REVIEW
+    people: Sequence[Person],
+    auto_merge: float = AUTO_MERGE,
+    review: float = REVIEW,
+    keys: Sequence[dict[str, Any]] | None = None,
 ) -> Linkage:
     """Pairs with probabilities, clusters joined above `auto_merge`, pairs for review between."""
     n = len(people)
     if n < 2:
         return Linkage([], [[i] for i in range(n)], {})
-    df = frame(people)
+    df = frame(people, keys)
     idx = candidate_pairs(df)
     features = compare(df, idx)
     # Chance agreement is only measurable on a file big enough for random pairs to differ.

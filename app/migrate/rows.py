@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from app.migrate import cleaning as cl
+from app.migrate.linkkeys import person_from_values, person_keys
 from app.migrate.mapping import REQUIRED
 from app.migrate.readers import Cell
 
@@ -194,6 +195,10 @@ def clean_chunk(entity: str, region: str, jobs: list[CleanJob]) -> list[Cleaned]
             if entity == "candidates"
             else clean_generic(entity, sheet, number, values, headers, region)
         )
-        h = "" if isinstance(result, cl.Rejection) else row_hash(entity, result.values)
-        out.append((result, h))
+        if isinstance(result, cl.Rejection):
+            out.append((result, ""))
+            continue
+        if entity == "candidates":
+            result.link_keys = person_keys(person_from_values(result.values))
+        out.append((result, row_hash(entity, result.values)))
     return out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from pathlib import Path
 
@@ -205,3 +206,80 @@ def test_a_cancelled_import_leaves_the_store_as_it_was(tmp_path: Path, db: Datab
     with pytest.raises(CancelledError, match=r"b\.xlsx"):
         import_file(db, path2, "candidates", progress=press_cancel, cancel=stop)
     assert (_count(db, Candidate), _count(db, OutboxOp), _count(db, SourceRow)) == before
+
+
+def _outcome(report: object) -> tuple[object, ...]:
+    r = report  # an ImportReport
+    return (
+        r.counts,  # type: ignore[attr-defined]
+        [(x.row, x.column, x.reason) for x in r.rejected],  # type: ignore[attr-defined]
+        [(c.row, c.field, c.before, c.after) for c in r.corrections],  # type: ignore[attr-defined]
+        sorted(sorted(c.rows) for c in r.clusters),  # type: ignore[attr-defined]
+    )
+
+
+def test_cleaning_in_worker_processes_gives_the_serial_result(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Big files are cleaned in spawned worker processes (with the linkage keys made there):
+    the report and the store must be exactly what one process makes, rejections included,
+    and cyclic garbage collection is back on afterwards."""
+    import gc
+
+    from app.migrate import importer
+
+    records, _ = labelled(900, 12, DEV_MIX)
+    rows, _bad = with_faults(records, 150, seed=6)
+    path = tmp_path / "legacy.xlsx"
+    write_xlsx_fast(path, rows)
+    outcomes = []
+    for min_rows in (10**9, 100):
+        monkeypatch.setattr(importer, "PARALLEL_MIN_ROWS", min_rows)
+        monkeypatch.setattr(importer, "_CLEAN_STEP", 250)
+        db = Database(tmp_path / f"store-{min_rows}.db").open()
+        try:
+            workers = importer._cleaning_workers(len(rows))
+            assert workers == 1 if min_rows > 100 else workers == min(os.cpu_count() or 1, 4)
+            report = import_file(db, path, "candidates")
+            with db.read() as s:
+                names = sorted(s.exec(select(Candidate.name)).all())
+        finally:
+            db.close()
+        assert gc.isenabled()
+        outcomes.append((_outcome(report), names))
+    assert outcomes[0] == outcomes[1]
+    assert outcomes[0][0][1], "the faults were rejected"
+
+
+def test_cancel_stops_the_cleaning_workers(tmp_path: Path, db: Database, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import gc
+
+    from app.migrate import importer
+
+    monkeypatch.setattr(importer, "PARALLEL_MIN_ROWS", 100)
+    monkeypatch.setattr(importer, "_CLEAN_STEP", 100)
+    records, _ = labelled(800, 13, DEV_MIX)
+    path = tmp_path / "c.xlsx"
+    write_xlsx_fast(path, records)
+    stop = threading.Event()
+
+    def press_cancel(stage: str, done: int, total: int) -> None:
+        if stage == "cleaning" and done >= 200:
+            stop.set()
+
+    with pytest.raises(CancelledError):
+        import_file(db, path, "candidates", progress=press_cancel, cancel=stop)
+    assert _count(db, Candidate) == 0
+    assert gc.isenabled()
+
+
+def test_bulk_ids_are_random_version_4_uuids() -> None:
+    import uuid
+
+    from app.migrate.importer import _uuid4s
+
+    ids = _uuid4s(5000)
+    assert len(set(ids)) == 5000
+    for u in ids[:50]:
+        assert u.version == 4 and u.variant == uuid.RFC_4122
+        assert uuid.UUID(str(u)) == u and hash(uuid.UUID(u.hex)) == hash(u)
