@@ -27,8 +27,11 @@ translations: $(QM)
 setup: $(STAMP) translations
 
 ## Render every screen in Chinese and English at 1366x768 to docs/screenshots/.
+## A throwaway home: where the OS has no keychain it uses passphrase mode, as `make demo` does.
 screenshots: setup
-	tmp=$$(mktemp -d) && ROUNDTWO_HOME="$$tmp" ROUNDTWO_SCREENSHOT_PLAINTEXT=1 \
+	tmp=$$(mktemp -d) && export ROUNDTWO_HOME="$$tmp" ROUNDTWO_PASSPHRASE="$(DEMO_PASSPHRASE)" \
+	  ROUNDTWO_SCREENSHOT_PLAINTEXT=1 && \
+	  $(VENV)/bin/roundtwo privacy keys passphrase-mode --yes --if-no-keychain >/dev/null && \
 	  $(VENV)/bin/roundtwo gui --screenshots docs/screenshots; \
 	  rc=$$?; rm -rf "$$tmp"; exit $$rc
 

@@ -50,6 +50,8 @@ def screenshots(win: MainWindow, tr: Translations, out: Path, size: tuple[int, i
                 _review(win, live)
             if name == "settings":
                 _settings_preview(win)
+            if name == "duplicates":
+                _duplicates(win)
             win.show_page(name)
             QApplication.processEvents()
             path = out / f"{name}-{lang}.png"
@@ -66,6 +68,17 @@ def screenshots(win: MainWindow, tr: Translations, out: Path, size: tuple[int, i
                 win.settings_page.stop_preview()
         written += _kiosk_shots(win, out, lang, size)
     return written
+
+
+def _duplicates(win: MainWindow) -> None:
+    """The bundled legacy sample (fictional people, two uncertain pairs) imported once, so
+    the review queue has something to show."""
+    from app.core.paths import resources_dir
+    from app.migrate.importer import import_file
+    from app.migrate.review import pending
+
+    if not pending(win.ctx.db, limit=1):
+        import_file(win.ctx.db, resources_dir() / "samples/legacy-candidates.csv", "candidates")
 
 
 def _settings_preview(win: MainWindow) -> None:

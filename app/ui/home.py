@@ -211,13 +211,18 @@ class HomePage(Page):
             self.import_msg.setText(task.error.user_message())
         else:
             counts = task.result.counts
-            self.import_msg.setText(
+            text = (
                 self.tr("Imported %1: %2 new, %3 merged, %4 rows rejected.")
                 .replace("%1", path.name)
                 .replace("%2", str(counts.get("created", 0)))
                 .replace("%3", str(counts.get("merged", 0)))
                 .replace("%4", str(len(task.result.rejected)))
             )
+            if counts.get("review"):
+                text += " " + self.tr(
+                    "%1 possible duplicate pair(s) wait for you under Duplicates."
+                ).replace("%1", str(counts["review"]))
+            self.import_msg.setText(text)
             self.refresh()
             self.refresh_search()
         return task

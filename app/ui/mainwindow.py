@@ -20,6 +20,7 @@ from app.context import AppContext
 from app.ui.candidate import CandidatePage
 from app.ui.consent import ConsentPage
 from app.ui.dashboard import DashboardPage
+from app.ui.duplicates import DuplicatesPage
 from app.ui.home import HomePage
 from app.ui.i18n import Translations
 from app.ui.rating import RatingPage
@@ -40,6 +41,7 @@ class MainWindow(QMainWindow):
         "report",
         "review",
         "dashboard",
+        "duplicates",
         "settings",
     )
 
@@ -57,6 +59,7 @@ class MainWindow(QMainWindow):
         self.report = ReportPage(ctx, tr)
         self.review = ReviewPage(ctx, tr)
         self.dashboard = DashboardPage(ctx, tr)
+        self.duplicates = DuplicatesPage(ctx, tr)
         self.settings_page = SettingsPage(ctx, tr)
         for page in (
             self.home,
@@ -67,6 +70,7 @@ class MainWindow(QMainWindow):
             self.report,
             self.review,
             self.dashboard,
+            self.duplicates,
             self.settings_page,
         ):
             self.stack.addWidget(page)
@@ -119,6 +123,7 @@ class MainWindow(QMainWindow):
                 self.tr("Report"),
                 self.tr("Review"),
                 self.tr("Dashboard"),
+                self.tr("Duplicates"),
                 self.tr("Settings"),
             ]
         )
@@ -144,6 +149,8 @@ class MainWindow(QMainWindow):
         self.show_page("room")
 
     def _page_shown(self, row: int) -> None:
+        if self.stack.widget(row) is self.duplicates:
+            self.duplicates.refresh()
         # The review follows the interview open in the report; its media loads only when shown.
         if self.stack.widget(row) is self.review and self.review.session_id != (
             self.report.session_id

@@ -49,77 +49,77 @@
         <translation>候选人</translation>
     </message>
     <message>
-        <location filename="../../app/ui/candidate.py" line="93"/>
+        <location filename="../../app/ui/candidate.py" line="94"/>
         <source>Phone</source>
         <translation>手机</translation>
     </message>
     <message>
-        <location filename="../../app/ui/candidate.py" line="94"/>
+        <location filename="../../app/ui/candidate.py" line="95"/>
         <source>E-mail</source>
         <translation>邮箱</translation>
     </message>
     <message>
-        <location filename="../../app/ui/candidate.py" line="95"/>
+        <location filename="../../app/ui/candidate.py" line="96"/>
         <source>City</source>
         <translation>城市</translation>
     </message>
     <message>
-        <location filename="../../app/ui/candidate.py" line="97"/>
+        <location filename="../../app/ui/candidate.py" line="98"/>
         <source>Education</source>
         <translation>学历</translation>
     </message>
     <message>
-        <location filename="../../app/ui/candidate.py" line="101"/>
+        <location filename="../../app/ui/candidate.py" line="102"/>
         <source>Experience</source>
         <translation>工作年限</translation>
     </message>
     <message>
-        <location filename="../../app/ui/candidate.py" line="102"/>
+        <location filename="../../app/ui/candidate.py" line="103"/>
         <source> years</source>
         <translation> 年</translation>
     </message>
     <message>
-        <location filename="../../app/ui/candidate.py" line="106"/>
+        <location filename="../../app/ui/candidate.py" line="107"/>
         <source>Skills</source>
         <translation>技能</translation>
     </message>
     <message>
-        <location filename="../../app/ui/candidate.py" line="107"/>
+        <location filename="../../app/ui/candidate.py" line="108"/>
         <source>Career goal</source>
         <translation>职业规划</translation>
     </message>
     <message>
-        <location filename="../../app/ui/candidate.py" line="112"/>
+        <location filename="../../app/ui/candidate.py" line="113"/>
         <source>Work</source>
         <translation>工作经历</translation>
     </message>
     <message>
-        <location filename="../../app/ui/candidate.py" line="120"/>
+        <location filename="../../app/ui/candidate.py" line="121"/>
         <source>Project</source>
         <translation>项目</translation>
     </message>
     <message>
-        <location filename="../../app/ui/candidate.py" line="131"/>
+        <location filename="../../app/ui/candidate.py" line="132"/>
         <source>passed</source>
         <translation>通过</translation>
     </message>
     <message>
-        <location filename="../../app/ui/candidate.py" line="131"/>
+        <location filename="../../app/ui/candidate.py" line="132"/>
         <source>not passed</source>
         <translation>未通过</translation>
     </message>
     <message>
-        <location filename="../../app/ui/candidate.py" line="134"/>
+        <location filename="../../app/ui/candidate.py" line="135"/>
         <source>Job</source>
         <translation>职位</translation>
     </message>
     <message>
-        <location filename="../../app/ui/candidate.py" line="135"/>
+        <location filename="../../app/ui/candidate.py" line="136"/>
         <source>Score</source>
         <translation>分数</translation>
     </message>
     <message>
-        <location filename="../../app/ui/candidate.py" line="138"/>
+        <location filename="../../app/ui/candidate.py" line="139"/>
         <source>Notes</source>
         <translation>备注</translation>
     </message>
@@ -229,6 +229,136 @@
         <location filename="../../app/ui/dashboard.py" line="148"/>
         <source>Exported to %1</source>
         <translation>已导出到 %1</translation>
+    </message>
+</context>
+<context>
+    <name>DuplicatesPage</name>
+    <message>
+        <location filename="../../app/ui/duplicates.py" line="116"/>
+        <source>Name</source>
+        <translation>姓名</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/duplicates.py" line="117"/>
+        <source>E-mail</source>
+        <translation>邮箱</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/duplicates.py" line="118"/>
+        <source>Phone</source>
+        <translation>手机</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/duplicates.py" line="119"/>
+        <source>Birth date</source>
+        <translation>出生日期</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/duplicates.py" line="120"/>
+        <source>City</source>
+        <translation>城市</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/duplicates.py" line="121"/>
+        <source>Education</source>
+        <translation>学历</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/duplicates.py" line="122"/>
+        <source>School</source>
+        <translation>学校</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/duplicates.py" line="123"/>
+        <source>Major</source>
+        <translation>专业</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/duplicates.py" line="124"/>
+        <source>Years of experience</source>
+        <translation>工作年限</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/duplicates.py" line="125"/>
+        <source>Work history</source>
+        <translation>工作经历</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/duplicates.py" line="126"/>
+        <source>Skills</source>
+        <translation>技能</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/duplicates.py" line="127"/>
+        <source>Career goal</source>
+        <translation>职业规划</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/duplicates.py" line="131"/>
+        <source>Possible duplicates from imports</source>
+        <translation>导入中可能重复的记录</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/duplicates.py" line="134"/>
+        <source>These imported records may be the same person, but not surely enough to join them without you. Compare them side by side: Merge keeps record A and moves the rows, interviews and missing fields of B into it; Keep apart remembers that they are different people.</source>
+        <translation>这些导入的记录可能是同一个人，但把握不足以在没有您确认的情况下合并。请并排比较：“合并到 A”保留记录 A，并把 B 的来源行、面试和 A 缺少的字段移入 A；“保持分开”会记住他们是不同的人。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/duplicates.py" line="141"/>
+        <source>Match</source>
+        <translation>匹配度</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/duplicates.py" line="141"/>
+        <location filename="../../app/ui/duplicates.py" line="144"/>
+        <source>Record A</source>
+        <translation>记录 A</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/duplicates.py" line="141"/>
+        <location filename="../../app/ui/duplicates.py" line="144"/>
+        <source>Record B</source>
+        <translation>记录 B</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/duplicates.py" line="144"/>
+        <source>Field</source>
+        <translation>字段</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/duplicates.py" line="146"/>
+        <source>Merge into A</source>
+        <translation>合并到 A</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/duplicates.py" line="147"/>
+        <source>Keep apart</source>
+        <translation>保持分开</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/duplicates.py" line="154"/>
+        <source>%1 pair(s) waiting for a decision.</source>
+        <translation>有 %1 对记录等待决定。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/duplicates.py" line="156"/>
+        <source>No pairs are waiting: every import so far was clear.</source>
+        <translation>没有待决定的记录：到目前为止的导入都很明确。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/duplicates.py" line="204"/>
+        <source>Source rows</source>
+        <translation>来源行</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/duplicates.py" line="223"/>
+        <source>Merged: record B is now part of record A.</source>
+        <translation>已合并：记录 B 现在并入了记录 A。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/duplicates.py" line="225"/>
+        <source>Kept apart: they will not be suggested again.</source>
+        <translation>已保持分开：不会再次提示这一对。</translation>
     </message>
 </context>
 <context>
@@ -380,32 +510,37 @@
         <translation>已导入 %1：新增 %2 条，合并 %3 条，拒绝 %4 行。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="237"/>
+        <location filename="../../app/ui/home.py" line="223"/>
+        <source>%1 possible duplicate pair(s) wait for you under Duplicates.</source>
+        <translation>有 %1 对可能重复的记录在“重复记录”页等待您处理。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/home.py" line="242"/>
         <source>Scheduled</source>
         <translation>已安排</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="238"/>
+        <location filename="../../app/ui/home.py" line="243"/>
         <source>In progress</source>
         <translation>进行中</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="239"/>
+        <location filename="../../app/ui/home.py" line="244"/>
         <source>Completed</source>
         <translation>已完成</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="240"/>
+        <location filename="../../app/ui/home.py" line="245"/>
         <source>Interrupted</source>
         <translation>已中断</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="241"/>
+        <location filename="../../app/ui/home.py" line="246"/>
         <source>Cancelled</source>
         <translation>已取消</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="257"/>
+        <location filename="../../app/ui/home.py" line="262"/>
         <source>No interviews match. Interviews arrive from the hub at the next sync, or run `roundtwo demo` for a sample.</source>
         <translation>没有符合条件的面试。面试安排会在下次同步时从中心服务器获取，也可以运行 `roundtwo demo` 载入示例。</translation>
     </message>
@@ -414,7 +549,7 @@
     <name>KioskWindow</name>
     <message>
         <location filename="../../app/ui/kiosk.py" line="167"/>
-        <location filename="../../app/ui/kiosk.py" line="382"/>
+        <location filename="../../app/ui/kiosk.py" line="390"/>
         <source>Staff: exit</source>
         <translation>工作人员：退出</translation>
     </message>
@@ -489,42 +624,42 @@
         <translation>我同意</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk.py" line="246"/>
+        <location filename="../../app/ui/kiosk.py" line="248"/>
         <source>Question %1 of %2</source>
         <translation>第 %1 题，共 %2 题</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk.py" line="253"/>
+        <location filename="../../app/ui/kiosk.py" line="255"/>
         <source>Think about your answer; recording starts when the countdown ends.</source>
         <translation>请思考你的回答；倒计时结束后开始录制。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk.py" line="256"/>
+        <location filename="../../app/ui/kiosk.py" line="258"/>
         <source>Time for the answer: %1 min.</source>
         <translation>作答时间：%1 分钟。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk.py" line="258"/>
+        <location filename="../../app/ui/kiosk.py" line="260"/>
         <source>No time limit.</source>
         <translation>不限时。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk.py" line="262"/>
+        <location filename="../../app/ui/kiosk.py" line="264"/>
         <source>The camera starts with the recording.</source>
         <translation>摄像头会在录制开始时开启。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk.py" line="307"/>
+        <location filename="../../app/ui/kiosk.py" line="315"/>
         <source>Saved. Record again once, or go on.</source>
         <translation>已保存。可以重录一次，或继续下一题。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk.py" line="373"/>
+        <location filename="../../app/ui/kiosk.py" line="381"/>
         <source>Wrong PIN.</source>
         <translation>PIN 码错误。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk.py" line="382"/>
+        <location filename="../../app/ui/kiosk.py" line="390"/>
         <source>Interviewer PIN</source>
         <translation>面试官 PIN 码</translation>
     </message>
@@ -545,65 +680,105 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="108"/>
+        <location filename="../../app/ui/mainwindow.py" line="112"/>
         <source>RoundTwo — structured second-round interviews</source>
         <translation>二面 RoundTwo — 结构化二面面试</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="114"/>
+        <location filename="../../app/ui/mainwindow.py" line="118"/>
         <location filename="../../app/ui/selftest.py" line="37"/>
         <source>Home</source>
         <translation>首页</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="115"/>
+        <location filename="../../app/ui/mainwindow.py" line="119"/>
         <source>Candidate</source>
         <translation>候选人</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="116"/>
+        <location filename="../../app/ui/mainwindow.py" line="120"/>
         <source>Consent</source>
         <translation>知情同意</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="117"/>
+        <location filename="../../app/ui/mainwindow.py" line="121"/>
         <source>Interview</source>
         <translation>面试</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="119"/>
+        <location filename="../../app/ui/mainwindow.py" line="123"/>
         <source>Report</source>
         <translation>报告</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="118"/>
+        <location filename="../../app/ui/mainwindow.py" line="122"/>
         <source>Ratings</source>
         <translation>评分</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="120"/>
+        <location filename="../../app/ui/mainwindow.py" line="124"/>
         <source>Review</source>
         <translation>回放</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="121"/>
+        <location filename="../../app/ui/mainwindow.py" line="125"/>
         <source>Dashboard</source>
         <translation>看板</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="122"/>
+        <location filename="../../app/ui/mainwindow.py" line="126"/>
+        <source>Duplicates</source>
+        <translation>重复记录</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/mainwindow.py" line="127"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="128"/>
+        <location filename="../../app/ui/mainwindow.py" line="133"/>
         <source>Data: %1 · v%2</source>
         <translation>数据：%1 · v%2</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="135"/>
+        <location filename="../../app/ui/mainwindow.py" line="140"/>
         <source>Some job profiles could not be loaded: </source>
         <translation>部分职位配置无法加载：</translation>
+    </message>
+</context>
+<context>
+    <name>PassphraseDialog</name>
+    <message>
+        <location filename="../../app/ui/unlock.py" line="59"/>
+        <source>Unlock RoundTwo</source>
+        <translation>解锁二面</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/unlock.py" line="62"/>
+        <source>An administrator chose passphrase mode for this computer (it has no usable system keychain). Candidate data and recordings are encrypted with a key made from the passphrase: enter it to open them. Nothing is read until it is right.</source>
+        <translation>管理员为这台电脑选择了口令模式（它没有可用的系统钥匙串）。候选人数据和录像用由口令生成的密钥加密：请输入口令以打开它们。口令正确之前不会读取任何数据。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/unlock.py" line="67"/>
+        <source>Passphrase</source>
+        <translation>口令</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/unlock.py" line="69"/>
+        <source>Unlock</source>
+        <translation>解锁</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/unlock.py" line="70"/>
+        <source>Quit</source>
+        <translation>退出</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../app/ui/unlock.py" line="82"/>
+        <source>The passphrase is wrong. %n attempt(s) left.</source>
+        <translation>
+            <numerusform>口令不正确，还可以再试 %n 次。</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -742,82 +917,82 @@
         <translation>报告</translation>
     </message>
     <message>
-        <location filename="../../app/ui/report.py" line="139"/>
+        <location filename="../../app/ui/report.py" line="140"/>
         <source>Job match: no ratings yet</source>
         <translation>岗位匹配度：尚无评分</translation>
     </message>
     <message>
-        <location filename="../../app/ui/report.py" line="143"/>
+        <location filename="../../app/ui/report.py" line="144"/>
         <source>Job match: %1% (threshold %2%)</source>
         <translation>岗位匹配度：%1%（门槛 %2%）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/report.py" line="154"/>
+        <location filename="../../app/ui/report.py" line="155"/>
         <source>meets the bar</source>
         <translation>达标</translation>
     </message>
     <message>
-        <location filename="../../app/ui/report.py" line="155"/>
+        <location filename="../../app/ui/report.py" line="156"/>
         <source>below the bar</source>
         <translation>未达标</translation>
     </message>
     <message>
-        <location filename="../../app/ui/report.py" line="156"/>
+        <location filename="../../app/ui/report.py" line="157"/>
         <source>not rated</source>
         <translation>未评分</translation>
     </message>
     <message>
-        <location filename="../../app/ui/report.py" line="159"/>
+        <location filename="../../app/ui/report.py" line="160"/>
         <source>AI differs by 2+ levels</source>
         <translation>AI 与面试官相差 ≥2 级</translation>
     </message>
     <message>
-        <location filename="../../app/ui/report.py" line="173"/>
+        <location filename="../../app/ui/report.py" line="174"/>
         <source>Training gaps (most consequential first): </source>
         <translation>培训差距（影响最大的在前）：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/report.py" line="180"/>
+        <location filename="../../app/ui/report.py" line="181"/>
         <source>No gaps against the job&apos;s bars.</source>
         <translation>各项胜任力均达到岗位要求。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/report.py" line="192"/>
+        <location filename="../../app/ui/report.py" line="193"/>
         <source>Evidence behind the suggestions</source>
         <translation>建议背后的证据</translation>
     </message>
     <message>
-        <location filename="../../app/ui/report.py" line="207"/>
+        <location filename="../../app/ui/report.py" line="208"/>
         <source>No evidence recorded yet.</source>
         <translation>尚无记录的证据。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/report.py" line="214"/>
+        <location filename="../../app/ui/report.py" line="215"/>
         <source>PDF (*.pdf)</source>
         <translation>PDF（*.pdf）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/report.py" line="214"/>
+        <location filename="../../app/ui/report.py" line="215"/>
         <source>JSON (*.json)</source>
         <translation>JSON（*.json）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/report.py" line="216"/>
+        <location filename="../../app/ui/report.py" line="217"/>
         <source>Export report</source>
         <translation>导出报告</translation>
     </message>
     <message>
-        <location filename="../../app/ui/report.py" line="238"/>
+        <location filename="../../app/ui/report.py" line="239"/>
         <source>Exporting the report…</source>
         <translation>正在导出报告…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/report.py" line="240"/>
+        <location filename="../../app/ui/report.py" line="241"/>
         <source>Export cancelled; nothing was written.</source>
         <translation>导出已取消，未写入任何文件。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/report.py" line="245"/>
+        <location filename="../../app/ui/report.py" line="250"/>
         <source>Saved %1</source>
         <translation>已保存 %1</translation>
     </message>
@@ -825,118 +1000,118 @@
 <context>
     <name>ReviewPage</name>
     <message>
-        <location filename="../../app/ui/review.py" line="214"/>
+        <location filename="../../app/ui/review.py" line="302"/>
         <source>Interviewer</source>
         <translation>面试官</translation>
     </message>
     <message>
-        <location filename="../../app/ui/review.py" line="218"/>
+        <location filename="../../app/ui/review.py" line="306"/>
         <source>Open an interview from Home (double-click), then Review.</source>
         <translation>请在首页双击打开一场面试，再进入回放。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/review.py" line="220"/>
+        <location filename="../../app/ui/review.py" line="308"/>
         <source>Transcript (click a line to jump there)</source>
         <translation>文字记录（点击一行跳转到该处）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/review.py" line="221"/>
+        <location filename="../../app/ui/review.py" line="309"/>
         <source>Evidence behind the AI suggestions (click to jump)</source>
         <translation>AI 建议的证据（点击跳转）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/review.py" line="222"/>
+        <location filename="../../app/ui/review.py" line="310"/>
         <source>Ratings</source>
         <translation>评分</translation>
     </message>
     <message>
-        <location filename="../../app/ui/review.py" line="225"/>
+        <location filename="../../app/ui/review.py" line="313"/>
         <source>Competency</source>
         <translation>胜任力</translation>
     </message>
     <message>
-        <location filename="../../app/ui/review.py" line="226"/>
+        <location filename="../../app/ui/review.py" line="314"/>
         <source>Your level</source>
         <translation>你的评分</translation>
     </message>
     <message>
-        <location filename="../../app/ui/review.py" line="227"/>
+        <location filename="../../app/ui/review.py" line="315"/>
         <source>AI suggestion</source>
         <translation>AI 建议</translation>
     </message>
     <message>
-        <location filename="../../app/ui/review.py" line="228"/>
+        <location filename="../../app/ui/review.py" line="316"/>
         <source>Flag</source>
         <translation>标记</translation>
     </message>
     <message>
-        <location filename="../../app/ui/review.py" line="231"/>
+        <location filename="../../app/ui/review.py" line="319"/>
         <source>Save ratings</source>
         <translation>保存评分</translation>
     </message>
     <message>
-        <location filename="../../app/ui/review.py" line="242"/>
-        <location filename="../../app/ui/review.py" line="253"/>
+        <location filename="../../app/ui/review.py" line="330"/>
+        <location filename="../../app/ui/review.py" line="343"/>
         <source>Review</source>
         <translation>回放</translation>
     </message>
     <message>
-        <location filename="../../app/ui/review.py" line="263"/>
+        <location filename="../../app/ui/review.py" line="353"/>
         <source>No recording for this interview (notes and ratings only).</source>
         <translation>这场面试没有录像（只有笔记和评分）。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/review.py" line="272"/>
+        <location filename="../../app/ui/review.py" line="362"/>
         <source>notes</source>
         <translation>笔记</translation>
     </message>
     <message>
-        <location filename="../../app/ui/review.py" line="294"/>
+        <location filename="../../app/ui/review.py" line="384"/>
         <source>No AI evidence for this interview.</source>
         <translation>这场面试没有 AI 证据。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/review.py" line="307"/>
+        <location filename="../../app/ui/review.py" line="397"/>
         <source>Speaking</source>
         <translation>说话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/review.py" line="308"/>
+        <location filename="../../app/ui/review.py" line="398"/>
         <source>Face in view</source>
         <translation>人脸在画面中</translation>
     </message>
     <message>
-        <location filename="../../app/ui/review.py" line="309"/>
+        <location filename="../../app/ui/review.py" line="399"/>
         <source>Looking at camera</source>
         <translation>注视镜头</translation>
     </message>
     <message>
-        <location filename="../../app/ui/review.py" line="332"/>
+        <location filename="../../app/ui/review.py" line="422"/>
         <source>differs by 2+ levels</source>
         <translation>相差 2 级及以上</translation>
     </message>
     <message>
-        <location filename="../../app/ui/review.py" line="366"/>
+        <location filename="../../app/ui/review.py" line="456"/>
         <source>Saved %1 ratings.</source>
         <translation>已保存 %1 项评分。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/review.py" line="389"/>
+        <location filename="../../app/ui/review.py" line="498"/>
         <source>Loading the recording…</source>
         <translation>正在载入录像…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/review.py" line="414"/>
+        <location filename="../../app/ui/review.py" line="531"/>
         <source>The recording cannot be played: %1</source>
         <translation>录像无法播放：%1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/review.py" line="450"/>
+        <location filename="../../app/ui/review.py" line="567"/>
         <source>Pause</source>
         <translation>暂停</translation>
     </message>
     <message>
-        <location filename="../../app/ui/review.py" line="450"/>
+        <location filename="../../app/ui/review.py" line="567"/>
         <source>Play</source>
         <translation>播放</translation>
     </message>
@@ -965,7 +1140,7 @@
     </message>
     <message>
         <location filename="../../app/ui/room.py" line="182"/>
-        <location filename="../../app/ui/room.py" line="278"/>
+        <location filename="../../app/ui/room.py" line="286"/>
         <source>Pause (Ctrl+P)</source>
         <translation>暂停（Ctrl+P）</translation>
     </message>
@@ -1020,87 +1195,87 @@
         <translation>记录 / 候选人的回答要点…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/room.py" line="214"/>
+        <location filename="../../app/ui/room.py" line="215"/>
         <source>Press Start when the candidate is ready.</source>
         <translation>候选人准备好后点击“开始”。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/room.py" line="250"/>
+        <location filename="../../app/ui/room.py" line="258"/>
         <source>No recording consent: notes and ratings only.</source>
         <translation>未获得录音录像同意：仅记录笔记和评分。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/room.py" line="272"/>
+        <location filename="../../app/ui/room.py" line="280"/>
         <source>Marked at %1 s</source>
         <translation>已在 %1 秒处标记</translation>
     </message>
     <message>
-        <location filename="../../app/ui/room.py" line="278"/>
+        <location filename="../../app/ui/room.py" line="286"/>
         <source>Resume (Ctrl+P)</source>
         <translation>继续（Ctrl+P）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/room.py" line="293"/>
+        <location filename="../../app/ui/room.py" line="301"/>
         <source>Interview ended. Rate it on the Ratings page.</source>
         <translation>面试已结束，请在“评分”页评分。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/room.py" line="325"/>
+        <location filename="../../app/ui/room.py" line="333"/>
         <source>No camera: the interview continues without video.</source>
         <translation>没有摄像头：面试照常进行，不录视频。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/room.py" line="328"/>
+        <location filename="../../app/ui/room.py" line="336"/>
         <source>No mic</source>
         <translation>无麦克风</translation>
     </message>
     <message>
-        <location filename="../../app/ui/room.py" line="351"/>
+        <location filename="../../app/ui/room.py" line="359"/>
         <source>looking at camera</source>
         <translation>注视镜头</translation>
     </message>
     <message>
-        <location filename="../../app/ui/room.py" line="351"/>
+        <location filename="../../app/ui/room.py" line="359"/>
         <source>looking away</source>
         <translation>视线偏离</translation>
     </message>
     <message>
-        <location filename="../../app/ui/room.py" line="359"/>
+        <location filename="../../app/ui/room.py" line="367"/>
         <source>%1 faces in frame</source>
         <translation>画面中有 %1 张人脸</translation>
     </message>
     <message>
-        <location filename="../../app/ui/room.py" line="376"/>
+        <location filename="../../app/ui/room.py" line="384"/>
         <source>paused</source>
         <translation>已暂停</translation>
     </message>
     <message>
-        <location filename="../../app/ui/room.py" line="387"/>
+        <location filename="../../app/ui/room.py" line="395"/>
         <source>Question %1/%2 · %3 · disk %4 GB free · dropped frames %5</source>
         <translation>第 %1/%2 题 · %3 · 磁盘剩余 %4 GB · 丢帧 %5</translation>
     </message>
     <message>
-        <location filename="../../app/ui/room.py" line="390"/>
+        <location filename="../../app/ui/room.py" line="398"/>
         <source>recording</source>
         <translation>录制中</translation>
     </message>
     <message>
-        <location filename="../../app/ui/room.py" line="390"/>
+        <location filename="../../app/ui/room.py" line="398"/>
         <source>not recording</source>
         <translation>未录制</translation>
     </message>
     <message>
-        <location filename="../../app/ui/room.py" line="412"/>
+        <location filename="../../app/ui/room.py" line="420"/>
         <source>Interview room</source>
         <translation>面试室</translation>
     </message>
     <message>
-        <location filename="../../app/ui/room.py" line="413"/>
+        <location filename="../../app/ui/room.py" line="421"/>
         <source>Record consent first (Consent page), then start.</source>
         <translation>请先在“知情同意”页记录候选人的选择，再开始面试。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/room.py" line="418"/>
+        <location filename="../../app/ui/room.py" line="426"/>
         <source>Question %1 of %2 · %3 min</source>
         <translation>第 %1 题，共 %2 题 · %3 分钟</translation>
     </message>
@@ -1309,49 +1484,14 @@
     </message>
 </context>
 <context>
-    <name>PassphraseDialog</name>
-    <message>
-        <location filename="../../app/ui/unlock.py" line="58"/>
-        <source>Unlock RoundTwo</source>
-        <translation>解锁二面</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/unlock.py" line="60"/>
-        <source>An administrator chose passphrase mode for this computer (it has no usable system keychain). Candidate data and recordings are encrypted with a key made from the passphrase: enter it to open them. Nothing is read until it is right.</source>
-        <translation>管理员为这台电脑选择了口令模式（它没有可用的系统钥匙串）。候选人数据和录像用由口令生成的密钥加密：请输入口令以打开它们。口令正确之前不会读取任何数据。</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/unlock.py" line="66"/>
-        <source>Passphrase</source>
-        <translation>口令</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/unlock.py" line="68"/>
-        <source>Unlock</source>
-        <translation>解锁</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/unlock.py" line="69"/>
-        <source>Quit</source>
-        <translation>退出</translation>
-    </message>
-    <message numerus="yes">
-        <location filename="../../app/ui/unlock.py" line="81"/>
-        <source>The passphrase is wrong. %n attempt(s) left.</source>
-        <translation>
-            <numerusform>口令不正确，还可以再试 %n 次。</numerusform>
-        </translation>
-    </message>
-</context>
-<context>
     <name>SignalTrack</name>
     <message>
-        <location filename="../../app/ui/review.py" line="97"/>
+        <location filename="../../app/ui/review.py" line="184"/>
         <source>Marks</source>
         <translation>标记点</translation>
     </message>
     <message>
-        <location filename="../../app/ui/review.py" line="111"/>
+        <location filename="../../app/ui/review.py" line="198"/>
         <source>not stored under this profile</source>
         <translation>当前合规规范下不保存</translation>
     </message>

@@ -103,7 +103,7 @@ def test_language_switch_retranslates_every_page(window, ctx) -> None:  # type: 
     win.settings_page.language.setCurrentIndex(idx)  # applies at once and saves
     QApplication.processEvents()  # Qt delivers LanguageChange through the event loop
     assert tr.language == "zh_CN"
-    assert [win.nav.item(i).text() for i in range(9)] == [
+    assert [win.nav.item(i).text() for i in range(win.nav.count())] == [
         "首页",
         "候选人",
         "知情同意",
@@ -112,6 +112,7 @@ def test_language_switch_retranslates_every_page(window, ctx) -> None:  # type: 
         "报告",
         "回放",
         "看板",
+        "重复记录",
         "设置",
     ]
     assert win.home.interviews.item(0, 2).text() == "互联网产品经理"
