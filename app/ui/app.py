@@ -67,6 +67,7 @@ def screenshots(win: MainWindow, tr: Translations, out: Path, size: tuple[int, i
             if name == "settings":
                 win.settings_page.stop_preview()
         written += _kiosk_shots(win, out, lang, size)
+        written.append(_mapping_shot(win, out, lang))
     return written
 
 
@@ -79,6 +80,37 @@ def _duplicates(win: MainWindow) -> None:
 
     if not pending(win.ctx.db, limit=1):
         import_file(win.ctx.db, resources_dir() / "samples/legacy-candidates.csv", "candidates")
+
+
+def _mapping_shot(win: MainWindow, out: Path, lang: str) -> Path:
+    """The import wizard's column step on the bundled legacy sample."""
+    from PySide6.QtGui import QPainter
+
+    from app.core.paths import resources_dir
+    from app.ui.mapping_dialog import MappingDialog
+
+    win.show_page("home")
+    dialog = MappingDialog(
+        resources_dir() / "samples/legacy-candidates.csv",
+        "candidates",
+        win,
+        lang="zh" if lang.startswith("zh") else "en",
+    )
+    dialog.show()
+    QApplication.processEvents()
+    # What the person sees: the dialog over the main window (offscreen has no window manager
+    # to composite them).
+    shot = win.grab()
+    face = dialog.grab()
+    painter = QPainter(shot)
+    painter.drawPixmap(
+        (shot.width() - face.width()) // 2, (shot.height() - face.height()) // 2, face
+    )
+    painter.end()
+    path = out / f"import-mapping-{lang}.png"
+    shot.save(str(path))
+    dialog.close()
+    return path
 
 
 def _settings_preview(win: MainWindow) -> None:

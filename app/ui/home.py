@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -186,10 +187,24 @@ class HomePage(Page):
         entity, ok = QInputDialog.getItem(
             self, self.tr("Import legacy file"), self.tr("The file holds"), list(ENTITIES), 0, False
         )
-        if ok:
-            self.import_legacy(Path(path), entity)
+        if not ok:
+            return
+        dialog = self.mapping_dialog(Path(path), entity)
+        if dialog is not None and dialog.exec():
+            self.import_legacy(Path(path), entity, dialog.mapping())
 
-    def import_legacy(self, path: Path, entity: str) -> object:
+    def mapping_dialog(self, path: Path, entity: str) -> Any:
+        """The wizard's column step; None (with the reason shown) when the file cannot be read."""
+        from app.core.errors import RoundTwoError
+        from app.ui.mapping_dialog import MappingDialog
+
+        try:
+            return MappingDialog(path, entity, self, lang=self.i18n.content_lang)
+        except RoundTwoError as exc:
+            self.import_msg.setText(exc.user_message())
+            return None
+
+    def import_legacy(self, path: Path, entity: str, mapping: Any = None) -> object:
         """Import a legacy file with progress and Cancel; a cancelled import changes nothing
         (the importer writes everything in one transaction)."""
         from app.migrate.importer import import_file
@@ -200,6 +215,7 @@ class HomePage(Page):
                 self.ctx.db,
                 path,
                 entity,
+                mapping=mapping,
                 progress=lambda _phase, done, total: progress(done, total),
                 cancel=cancel,
             )

@@ -234,129 +234,129 @@
 <context>
     <name>DuplicatesPage</name>
     <message>
-        <location filename="../../app/ui/duplicates.py" line="116"/>
+        <location filename="../../app/ui/duplicates.py" line="120"/>
         <source>Name</source>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../../app/ui/duplicates.py" line="117"/>
+        <location filename="../../app/ui/duplicates.py" line="121"/>
         <source>E-mail</source>
         <translation>邮箱</translation>
     </message>
     <message>
-        <location filename="../../app/ui/duplicates.py" line="118"/>
+        <location filename="../../app/ui/duplicates.py" line="122"/>
         <source>Phone</source>
         <translation>手机</translation>
     </message>
     <message>
-        <location filename="../../app/ui/duplicates.py" line="119"/>
+        <location filename="../../app/ui/duplicates.py" line="123"/>
         <source>Birth date</source>
         <translation>出生日期</translation>
     </message>
     <message>
-        <location filename="../../app/ui/duplicates.py" line="120"/>
+        <location filename="../../app/ui/duplicates.py" line="124"/>
         <source>City</source>
         <translation>城市</translation>
     </message>
     <message>
-        <location filename="../../app/ui/duplicates.py" line="121"/>
+        <location filename="../../app/ui/duplicates.py" line="125"/>
         <source>Education</source>
         <translation>学历</translation>
     </message>
     <message>
-        <location filename="../../app/ui/duplicates.py" line="122"/>
+        <location filename="../../app/ui/duplicates.py" line="126"/>
         <source>School</source>
         <translation>学校</translation>
     </message>
     <message>
-        <location filename="../../app/ui/duplicates.py" line="123"/>
+        <location filename="../../app/ui/duplicates.py" line="127"/>
         <source>Major</source>
         <translation>专业</translation>
     </message>
     <message>
-        <location filename="../../app/ui/duplicates.py" line="124"/>
+        <location filename="../../app/ui/duplicates.py" line="128"/>
         <source>Years of experience</source>
         <translation>工作年限</translation>
     </message>
     <message>
-        <location filename="../../app/ui/duplicates.py" line="125"/>
+        <location filename="../../app/ui/duplicates.py" line="129"/>
         <source>Work history</source>
         <translation>工作经历</translation>
     </message>
     <message>
-        <location filename="../../app/ui/duplicates.py" line="126"/>
+        <location filename="../../app/ui/duplicates.py" line="130"/>
         <source>Skills</source>
         <translation>技能</translation>
     </message>
     <message>
-        <location filename="../../app/ui/duplicates.py" line="127"/>
+        <location filename="../../app/ui/duplicates.py" line="131"/>
         <source>Career goal</source>
         <translation>职业规划</translation>
     </message>
     <message>
-        <location filename="../../app/ui/duplicates.py" line="131"/>
+        <location filename="../../app/ui/duplicates.py" line="135"/>
         <source>Possible duplicates from imports</source>
         <translation>导入中可能重复的记录</translation>
     </message>
     <message>
-        <location filename="../../app/ui/duplicates.py" line="134"/>
+        <location filename="../../app/ui/duplicates.py" line="138"/>
         <source>These imported records may be the same person, but not surely enough to join them without you. Compare them side by side: Merge keeps record A and moves the rows, interviews and missing fields of B into it; Keep apart remembers that they are different people.</source>
         <translation>这些导入的记录可能是同一个人，但把握不足以在没有您确认的情况下合并。请并排比较：“合并到 A”保留记录 A，并把 B 的来源行、面试和 A 缺少的字段移入 A；“保持分开”会记住他们是不同的人。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/duplicates.py" line="141"/>
+        <location filename="../../app/ui/duplicates.py" line="145"/>
         <source>Match</source>
         <translation>匹配度</translation>
     </message>
     <message>
-        <location filename="../../app/ui/duplicates.py" line="141"/>
-        <location filename="../../app/ui/duplicates.py" line="144"/>
+        <location filename="../../app/ui/duplicates.py" line="145"/>
+        <location filename="../../app/ui/duplicates.py" line="148"/>
         <source>Record A</source>
         <translation>记录 A</translation>
     </message>
     <message>
-        <location filename="../../app/ui/duplicates.py" line="141"/>
-        <location filename="../../app/ui/duplicates.py" line="144"/>
+        <location filename="../../app/ui/duplicates.py" line="145"/>
+        <location filename="../../app/ui/duplicates.py" line="148"/>
         <source>Record B</source>
         <translation>记录 B</translation>
     </message>
     <message>
-        <location filename="../../app/ui/duplicates.py" line="144"/>
+        <location filename="../../app/ui/duplicates.py" line="148"/>
         <source>Field</source>
         <translation>字段</translation>
     </message>
     <message>
-        <location filename="../../app/ui/duplicates.py" line="146"/>
+        <location filename="../../app/ui/duplicates.py" line="150"/>
         <source>Merge into A</source>
         <translation>合并到 A</translation>
     </message>
     <message>
-        <location filename="../../app/ui/duplicates.py" line="147"/>
+        <location filename="../../app/ui/duplicates.py" line="151"/>
         <source>Keep apart</source>
         <translation>保持分开</translation>
     </message>
     <message>
-        <location filename="../../app/ui/duplicates.py" line="154"/>
+        <location filename="../../app/ui/duplicates.py" line="158"/>
         <source>%1 pair(s) waiting for a decision.</source>
         <translation>有 %1 对记录等待决定。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/duplicates.py" line="156"/>
+        <location filename="../../app/ui/duplicates.py" line="160"/>
         <source>No pairs are waiting: every import so far was clear.</source>
         <translation>没有待决定的记录：到目前为止的导入都很明确。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/duplicates.py" line="204"/>
+        <location filename="../../app/ui/duplicates.py" line="212"/>
         <source>Source rows</source>
         <translation>来源行</translation>
     </message>
     <message>
-        <location filename="../../app/ui/duplicates.py" line="223"/>
+        <location filename="../../app/ui/duplicates.py" line="238"/>
         <source>Merged: record B is now part of record A.</source>
         <translation>已合并：记录 B 现在并入了记录 A。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/duplicates.py" line="225"/>
+        <location filename="../../app/ui/duplicates.py" line="240"/>
         <source>Kept apart: they will not be suggested again.</source>
         <translation>已保持分开：不会再次提示这一对。</translation>
     </message>
@@ -364,183 +364,183 @@
 <context>
     <name>HomePage</name>
     <message>
-        <location filename="../../app/ui/home.py" line="81"/>
+        <location filename="../../app/ui/home.py" line="82"/>
         <source>Interviews</source>
         <translation>面试安排</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="83"/>
+        <location filename="../../app/ui/home.py" line="84"/>
         <source>Search candidates: name, phone, e-mail, school, skills…</source>
         <translation>搜索候选人：姓名、手机、邮箱、学校、技能…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="85"/>
+        <location filename="../../app/ui/home.py" line="86"/>
         <source>Today only</source>
         <translation>仅看今天</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="88"/>
+        <location filename="../../app/ui/home.py" line="89"/>
         <source>Time</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="89"/>
+        <location filename="../../app/ui/home.py" line="90"/>
         <source>Candidate</source>
         <translation>候选人</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="90"/>
+        <location filename="../../app/ui/home.py" line="91"/>
         <source>Job</source>
         <translation>职位</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="91"/>
+        <location filename="../../app/ui/home.py" line="92"/>
         <source>Interviewer</source>
         <translation>面试官</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="92"/>
+        <location filename="../../app/ui/home.py" line="93"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="93"/>
+        <location filename="../../app/ui/home.py" line="94"/>
         <source>Location</source>
         <translation>地点</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="98"/>
+        <location filename="../../app/ui/home.py" line="99"/>
         <source>Name</source>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="99"/>
+        <location filename="../../app/ui/home.py" line="100"/>
         <source>Phone</source>
         <translation>手机</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="100"/>
+        <location filename="../../app/ui/home.py" line="101"/>
         <source>E-mail</source>
         <translation>邮箱</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="101"/>
+        <location filename="../../app/ui/home.py" line="102"/>
         <source>School</source>
         <translation>学校</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="102"/>
+        <location filename="../../app/ui/home.py" line="103"/>
         <source>Skills</source>
         <translation>技能</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="105"/>
+        <location filename="../../app/ui/home.py" line="106"/>
         <source>Candidates</source>
         <translation>候选人</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="115"/>
+        <location filename="../../app/ui/home.py" line="116"/>
         <source>All jobs</source>
         <translation>全部职位</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="126"/>
+        <location filename="../../app/ui/home.py" line="127"/>
         <source>Sync now</source>
         <translation>立即同步</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="127"/>
+        <location filename="../../app/ui/home.py" line="128"/>
         <source>Import legacy file…</source>
         <translation>导入历史数据文件…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="130"/>
+        <location filename="../../app/ui/home.py" line="131"/>
         <source>Offline: everything stays on this laptop</source>
         <translation>离线：所有数据仅保存在本机</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="133"/>
+        <location filename="../../app/ui/home.py" line="134"/>
         <source>Hub: %1 (not synced yet)</source>
         <translation>中心服务器：%1（尚未同步）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="158"/>
+        <location filename="../../app/ui/home.py" line="159"/>
         <source>Syncing with the hub…</source>
         <translation>正在与中心服务器同步…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="160"/>
+        <location filename="../../app/ui/home.py" line="161"/>
         <source>Sync stopped; the rest stays queued.</source>
         <translation>同步已停止；其余数据仍在队列中。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="166"/>
+        <location filename="../../app/ui/home.py" line="167"/>
         <source>Synced: %1 sent, %2 received</source>
         <translation>已同步：发送 %1 条，接收 %2 条</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="180"/>
-        <location filename="../../app/ui/home.py" line="187"/>
+        <location filename="../../app/ui/home.py" line="181"/>
+        <location filename="../../app/ui/home.py" line="188"/>
         <source>Import legacy file</source>
         <translation>导入历史数据文件</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="182"/>
+        <location filename="../../app/ui/home.py" line="183"/>
         <source>Spreadsheets and CSV (*.xlsx *.xls *.csv *.txt)</source>
         <translation>电子表格和 CSV（*.xlsx *.xls *.csv *.txt）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="187"/>
+        <location filename="../../app/ui/home.py" line="188"/>
         <source>The file holds</source>
         <translation>文件内容类型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="207"/>
+        <location filename="../../app/ui/home.py" line="223"/>
         <source>Importing %1…</source>
         <translation>正在导入 %1…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="209"/>
+        <location filename="../../app/ui/home.py" line="225"/>
         <source>Import cancelled; nothing was changed.</source>
         <translation>导入已取消，数据未作任何更改。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="215"/>
+        <location filename="../../app/ui/home.py" line="231"/>
         <source>Imported %1: %2 new, %3 merged, %4 rows rejected.</source>
         <translation>已导入 %1：新增 %2 条，合并 %3 条，拒绝 %4 行。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="223"/>
+        <location filename="../../app/ui/home.py" line="239"/>
         <source>%1 possible duplicate pair(s) wait for you under Duplicates.</source>
         <translation>有 %1 对可能重复的记录在“重复记录”页等待您处理。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="242"/>
+        <location filename="../../app/ui/home.py" line="258"/>
         <source>Scheduled</source>
         <translation>已安排</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="243"/>
+        <location filename="../../app/ui/home.py" line="259"/>
         <source>In progress</source>
         <translation>进行中</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="244"/>
+        <location filename="../../app/ui/home.py" line="260"/>
         <source>Completed</source>
         <translation>已完成</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="245"/>
+        <location filename="../../app/ui/home.py" line="261"/>
         <source>Interrupted</source>
         <translation>已中断</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="246"/>
+        <location filename="../../app/ui/home.py" line="262"/>
         <source>Cancelled</source>
         <translation>已取消</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="262"/>
+        <location filename="../../app/ui/home.py" line="278"/>
         <source>No interviews match. Interviews arrive from the hub at the next sync, or run `roundtwo demo` for a sample.</source>
         <translation>没有符合条件的面试。面试安排会在下次同步时从中心服务器获取，也可以运行 `roundtwo demo` 载入示例。</translation>
     </message>
@@ -744,6 +744,94 @@
         <location filename="../../app/ui/mainwindow.py" line="140"/>
         <source>Some job profiles could not be loaded: </source>
         <translation>部分职位配置无法加载：</translation>
+    </message>
+</context>
+<context>
+    <name>MappingDialog</name>
+    <message>
+        <location filename="../../app/ui/mapping_dialog.py" line="54"/>
+        <source>Import %1</source>
+        <translation>导入 %1</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/mapping_dialog.py" line="58"/>
+        <source>Which column holds what?</source>
+        <translation>每一列是什么？</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/mapping_dialog.py" line="64"/>
+        <source>No header row was found in %1: the file has no column RoundTwo recognises for %2.</source>
+        <translation>在 %1 中没有找到表头行：文件里没有二面能识别为 %2 的列。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/mapping_dialog.py" line="75"/>
+        <source>Sheet &apos;%1&apos;, header on row %2. Check the suggestion for every column; choose &apos;ignore&apos; for columns that should not be imported.</source>
+        <translation>工作表“%1”，表头在第 %2 行。请检查每一列的建议；不应导入的列请选“忽略”。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/mapping_dialog.py" line="85"/>
+        <source>Column</source>
+        <translation>列</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/mapping_dialog.py" line="85"/>
+        <source>Sample values</source>
+        <translation>示例值</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/mapping_dialog.py" line="85"/>
+        <source>Field</source>
+        <translation>字段</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/mapping_dialog.py" line="85"/>
+        <source>Sure</source>
+        <translation>把握</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/mapping_dialog.py" line="94"/>
+        <source>— ignore —</source>
+        <translation>— 忽略 —</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/mapping_dialog.py" line="103"/>
+        <source>saved</source>
+        <translation>已保存</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/mapping_dialog.py" line="114"/>
+        <source>Import</source>
+        <translation>导入</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/mapping_dialog.py" line="116"/>
+        <source>Save mapping…</source>
+        <translation>保存映射…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/mapping_dialog.py" line="137"/>
+        <source>Nothing to import.</source>
+        <translation>没有可导入的内容。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/mapping_dialog.py" line="142"/>
+        <source>Required field(s) not chosen: %1.</source>
+        <translation>尚未选择必填字段：%1。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/mapping_dialog.py" line="147"/>
+        <source>Each field can come from one column only: %1.</source>
+        <translation>每个字段只能来自一列：%1。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/mapping_dialog.py" line="172"/>
+        <source>Save mapping</source>
+        <translation>保存映射</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/mapping_dialog.py" line="174"/>
+        <source>Mapping files (*.json)</source>
+        <translation>映射文件 (*.json)</translation>
     </message>
 </context>
 <context>
