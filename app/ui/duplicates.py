@@ -247,7 +247,8 @@ class DuplicatesPage(Page):
             self.pairs.setCurrentCell(min(row, len(self.items) - 1), 0)
             self._show_pair(self.pairs.currentRow())
         else:
-            self.fields.setRowCount(0)
+            # The page holds the surest pairs only (see `pending`): fetch the next ones.
+            self.refresh()
         self.decided.emit(decision.value)
 
     def selected_id(self) -> uuid.UUID | None:
