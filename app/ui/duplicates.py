@@ -5,10 +5,9 @@ machine). Uses app.migrate.review (the same core the tests and any other front e
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -24,7 +23,7 @@ from app.context import AppContext
 from app.core.errors import RoundTwoError
 from app.ui.candidate import EDUCATION
 from app.ui.i18n import Translations
-from app.ui.widgets import Page, cell, heading, note, table
+from app.ui.widgets import Page, cell, field_label, heading, note, table
 
 if TYPE_CHECKING:
     # Imported when the page is used: the linkage stack (pandas, recordlinkage) would add
@@ -64,8 +63,6 @@ def _rows(rows: list[tuple[str, int]]) -> str:
 
 
 class DuplicatesPage(Page):
-    decided = Signal(str)  # the decision ("merged" / "kept_apart")
-
     def __init__(self, ctx: AppContext, tr: Translations, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx, self.i18n = ctx, tr
@@ -115,22 +112,6 @@ class DuplicatesPage(Page):
         self.retranslate()
 
     # -- text ----------------------------------------------------------------------------------
-    def _field_names(self) -> dict[str, str]:
-        return {
-            "name": self.tr("Name"),
-            "email": self.tr("E-mail"),
-            "phone": self.tr("Phone"),
-            "birth_date": self.tr("Birth date"),
-            "city": self.tr("City"),
-            "education_level": self.tr("Education"),
-            "school": self.tr("School"),
-            "major": self.tr("Major"),
-            "years_experience": self.tr("Years of experience"),
-            "experience": self.tr("Work history"),
-            "skills": self.tr("Skills"),
-            "career_goal": self.tr("Career goal"),
-        }
-
     def retranslate(self) -> None:
         self.title.setText(self.tr("Possible duplicates from imports"))
         self.intro.setText(
@@ -166,7 +147,8 @@ class DuplicatesPage(Page):
     def refresh(self) -> None:
         from app.migrate.review import pending
 
-        keep = self.current().id if self.current() else None
+        shown = self.current()
+        keep = shown.id if shown else None
         self.items = pending(self.ctx.db)
         self.pairs.setRowCount(len(self.items))
         for i, item in enumerate(self.items):
@@ -193,13 +175,12 @@ class DuplicatesPage(Page):
             return
         item = self.items[row]
         lang = self.i18n.content_lang
-        names = self._field_names()
         empty = (None, "", [])
         shown = [f for f in item.fields if not (f.left in empty and f.right in empty)]
         self.fields.setRowCount(len(shown) + 1)
         for i, f in enumerate(shown):
             cells = [
-                cell(names.get(f.field, f.field)),
+                cell(field_label(f.field, lang)),
                 cell(_show(f.left, f.field, lang)),
                 cell(_show(f.right, f.field, lang)),
             ]
@@ -249,8 +230,3 @@ class DuplicatesPage(Page):
         else:
             # The page holds the surest pairs only (see `pending`): fetch the next ones.
             self.refresh()
-        self.decided.emit(decision.value)
-
-    def selected_id(self) -> uuid.UUID | None:
-        item = self.current()
-        return item.id if item else None

@@ -19,52 +19,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.ui.widgets import cell, heading, note, table
+from app.ui.widgets import cell, field_label, heading, note, table
 
 if TYPE_CHECKING:
     from app.migrate.importer import SheetPreview
     from app.migrate.mapping import MappingFile
 
 _IGNORE = ""
-
-# What each field is called on screen (the drop-down keeps the field id as its data).
-LABELS: dict[str, tuple[str, str]] = {
-    "name": ("姓名", "Name"),
-    "phone": ("手机", "Phone"),
-    "email": ("邮箱", "E-mail"),
-    "external_id": ("原系统编号", "ID in the old system"),
-    "birth_date": ("出生日期", "Birth date"),
-    "gender": ("性别", "Gender"),
-    "city": ("城市", "City"),
-    "education_level": ("学历", "Education"),
-    "school": ("学校", "School"),
-    "major": ("专业", "Major"),
-    "years_experience": ("工作年限", "Years of experience"),
-    "experience": ("工作经历", "Work history"),
-    "skills": ("技能", "Skills"),
-    "career_goal": ("职业规划", "Career goal"),
-    "source": ("来源渠道", "Source"),
-    "title": ("职位名称", "Job title"),
-    "department": ("部门", "Department"),
-    "description": ("职位描述", "Description"),
-    "requirements": ("任职要求", "Requirements"),
-    "headcount": ("招聘人数", "Headcount"),
-    "job_title": ("应聘职位", "Job applied for"),
-    "interviewer": ("面试官", "Interviewer"),
-    "date": ("日期", "Date"),
-    "round": ("轮次", "Round"),
-    "score": ("分数", "Score"),
-    "result": ("结果", "Result"),
-    "notes": ("备注", "Notes"),
-    "course": ("课程", "Course"),
-    "hours": ("学时", "Hours"),
-    "provider": ("培训机构", "Provider"),
-}
-
-
-def label(field: str, lang: str) -> str:
-    zh, en = LABELS.get(field, (field, field))
-    return zh if lang == "zh" else en
 
 
 def _sample(preview: SheetPreview, index: int, n: int = 3) -> str:
@@ -134,7 +95,7 @@ class MappingDialog(QDialog):
             box = QComboBox()
             box.addItem(self.tr("— ignore —"), _IGNORE)
             for f in self.fields:
-                box.addItem(label(f, lang), f)
+                box.addItem(field_label(f, lang), f)
             box.setCurrentIndex(max(0, box.findData(s.field or _IGNORE)))
             box.currentIndexChanged.connect(self._check)
             self.columns.setCellWidget(i, 2, box)
@@ -183,12 +144,12 @@ class MappingDialog(QDialog):
         missing = [f for f in self.required if f not in picked]
         if missing:
             text = self.tr("Required field(s) not chosen: %1.")
-            out.append(text.replace("%1", ", ".join(label(f, self.lang) for f in missing)))
+            out.append(text.replace("%1", ", ".join(field_label(f, self.lang) for f in missing)))
         twice = sorted({f for f in picked if picked.count(f) > 1})
         if twice:
             out.append(
                 self.tr("Each field can come from one column only: %1.").replace(
-                    "%1", ", ".join(label(f, self.lang) for f in twice)
+                    "%1", ", ".join(field_label(f, self.lang) for f in twice)
                 )
             )
         return out

@@ -99,3 +99,43 @@ class Page(QWidget):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(scroll)
+
+
+# What each imported/stored field is called on screen (import wizard, duplicate review).
+FIELD_LABELS: dict[str, tuple[str, str]] = {
+    "name": ("姓名", "Name"),
+    "phone": ("手机", "Phone"),
+    "email": ("邮箱", "E-mail"),
+    "external_id": ("原系统编号", "ID in the old system"),
+    "birth_date": ("出生日期", "Birth date"),
+    "gender": ("性别", "Gender"),
+    "city": ("城市", "City"),
+    "education_level": ("学历", "Education"),
+    "school": ("学校", "School"),
+    "major": ("专业", "Major"),
+    "years_experience": ("工作年限", "Years of experience"),
+    "experience": ("工作经历", "Work history"),
+    "skills": ("技能", "Skills"),
+    "career_goal": ("职业规划", "Career goal"),
+    "source": ("来源渠道", "Source"),
+    "title": ("职位名称", "Job title"),
+    "department": ("部门", "Department"),
+    "description": ("职位描述", "Description"),
+    "requirements": ("任职要求", "Requirements"),
+    "headcount": ("招聘人数", "Headcount"),
+    "job_title": ("应聘职位", "Job applied for"),
+    "interviewer": ("面试官", "Interviewer"),
+    "date": ("日期", "Date"),
+    "round": ("轮次", "Round"),
+    "score": ("分数", "Score"),
+    "result": ("结果", "Result"),
+    "notes": ("备注", "Notes"),
+    "course": ("课程", "Course"),
+    "hours": ("学时", "Hours"),
+    "provider": ("培训机构", "Provider"),
+}
+
+
+def field_label(field: str, lang: str) -> str:
+    zh, en = FIELD_LABELS.get(field, (field, field))
+    return zh if lang == "zh" else en

@@ -234,129 +234,69 @@
 <context>
     <name>DuplicatesPage</name>
     <message>
-        <location filename="../../app/ui/duplicates.py" line="120"/>
-        <source>Name</source>
-        <translation>姓名</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/duplicates.py" line="121"/>
-        <source>E-mail</source>
-        <translation>邮箱</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/duplicates.py" line="122"/>
-        <source>Phone</source>
-        <translation>手机</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/duplicates.py" line="123"/>
-        <source>Birth date</source>
-        <translation>出生日期</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/duplicates.py" line="124"/>
-        <source>City</source>
-        <translation>城市</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/duplicates.py" line="125"/>
-        <source>Education</source>
-        <translation>学历</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/duplicates.py" line="126"/>
-        <source>School</source>
-        <translation>学校</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/duplicates.py" line="127"/>
-        <source>Major</source>
-        <translation>专业</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/duplicates.py" line="128"/>
-        <source>Years of experience</source>
-        <translation>工作年限</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/duplicates.py" line="129"/>
-        <source>Work history</source>
-        <translation>工作经历</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/duplicates.py" line="130"/>
-        <source>Skills</source>
-        <translation>技能</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/duplicates.py" line="131"/>
-        <source>Career goal</source>
-        <translation>职业规划</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/duplicates.py" line="135"/>
+        <location filename="../../app/ui/duplicates.py" line="116"/>
         <source>Possible duplicates from imports</source>
         <translation>导入中可能重复的记录</translation>
     </message>
     <message>
-        <location filename="../../app/ui/duplicates.py" line="138"/>
+        <location filename="../../app/ui/duplicates.py" line="119"/>
         <source>These imported records may be the same person, but not surely enough to join them without you. Compare them side by side: Merge keeps record A and moves the rows, interviews and missing fields of B into it; Keep apart remembers that they are different people.</source>
         <translation>这些导入的记录可能是同一个人，但把握不足以在没有您确认的情况下合并。请并排比较：“合并到 A”保留记录 A，并把 B 的来源行、面试和 A 缺少的字段移入 A；“保持分开”会记住他们是不同的人。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/duplicates.py" line="145"/>
+        <location filename="../../app/ui/duplicates.py" line="126"/>
         <source>Match</source>
         <translation>匹配度</translation>
     </message>
     <message>
-        <location filename="../../app/ui/duplicates.py" line="145"/>
-        <location filename="../../app/ui/duplicates.py" line="148"/>
+        <location filename="../../app/ui/duplicates.py" line="126"/>
+        <location filename="../../app/ui/duplicates.py" line="129"/>
         <source>Record A</source>
         <translation>记录 A</translation>
     </message>
     <message>
-        <location filename="../../app/ui/duplicates.py" line="145"/>
-        <location filename="../../app/ui/duplicates.py" line="148"/>
+        <location filename="../../app/ui/duplicates.py" line="126"/>
+        <location filename="../../app/ui/duplicates.py" line="129"/>
         <source>Record B</source>
         <translation>记录 B</translation>
     </message>
     <message>
-        <location filename="../../app/ui/duplicates.py" line="148"/>
+        <location filename="../../app/ui/duplicates.py" line="129"/>
         <source>Field</source>
         <translation>字段</translation>
     </message>
     <message>
-        <location filename="../../app/ui/duplicates.py" line="150"/>
+        <location filename="../../app/ui/duplicates.py" line="131"/>
         <source>Merge into A</source>
         <translation>合并到 A</translation>
     </message>
     <message>
-        <location filename="../../app/ui/duplicates.py" line="151"/>
+        <location filename="../../app/ui/duplicates.py" line="132"/>
         <source>Keep apart</source>
         <translation>保持分开</translation>
     </message>
     <message>
-        <location filename="../../app/ui/duplicates.py" line="158"/>
+        <location filename="../../app/ui/duplicates.py" line="139"/>
         <source>%1 pair(s) waiting for a decision.</source>
         <translation>有 %1 对记录等待决定。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/duplicates.py" line="160"/>
+        <location filename="../../app/ui/duplicates.py" line="141"/>
         <source>No pairs are waiting: every import so far was clear.</source>
         <translation>没有待决定的记录：到目前为止的导入都很明确。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/duplicates.py" line="212"/>
+        <location filename="../../app/ui/duplicates.py" line="193"/>
         <source>Source rows</source>
         <translation>来源行</translation>
     </message>
     <message>
-        <location filename="../../app/ui/duplicates.py" line="238"/>
+        <location filename="../../app/ui/duplicates.py" line="219"/>
         <source>Merged: record B is now part of record A.</source>
         <translation>已合并：记录 B 现在并入了记录 A。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/duplicates.py" line="240"/>
+        <location filename="../../app/ui/duplicates.py" line="221"/>
         <source>Kept apart: they will not be suggested again.</source>
         <translation>已保持分开：不会再次提示这一对。</translation>
     </message>
@@ -749,87 +689,87 @@
 <context>
     <name>MappingDialog</name>
     <message>
-        <location filename="../../app/ui/mapping_dialog.py" line="54"/>
+        <location filename="../../app/ui/mapping_dialog.py" line="56"/>
         <source>Import %1</source>
         <translation>导入 %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mapping_dialog.py" line="58"/>
+        <location filename="../../app/ui/mapping_dialog.py" line="60"/>
         <source>Which column holds what?</source>
         <translation>每一列是什么？</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mapping_dialog.py" line="64"/>
+        <location filename="../../app/ui/mapping_dialog.py" line="66"/>
         <source>No header row was found in %1: the file has no column RoundTwo recognises for %2.</source>
         <translation>在 %1 中没有找到表头行：文件里没有二面能识别为 %2 的列。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mapping_dialog.py" line="75"/>
+        <location filename="../../app/ui/mapping_dialog.py" line="77"/>
         <source>Sheet &apos;%1&apos;, header on row %2. Check the suggestion for every column; choose &apos;ignore&apos; for columns that should not be imported.</source>
         <translation>工作表“%1”，表头在第 %2 行。请检查每一列的建议；不应导入的列请选“忽略”。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mapping_dialog.py" line="85"/>
+        <location filename="../../app/ui/mapping_dialog.py" line="87"/>
         <source>Column</source>
         <translation>列</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mapping_dialog.py" line="85"/>
+        <location filename="../../app/ui/mapping_dialog.py" line="87"/>
         <source>Sample values</source>
         <translation>示例值</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mapping_dialog.py" line="85"/>
+        <location filename="../../app/ui/mapping_dialog.py" line="87"/>
         <source>Field</source>
         <translation>字段</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mapping_dialog.py" line="85"/>
+        <location filename="../../app/ui/mapping_dialog.py" line="87"/>
         <source>Sure</source>
         <translation>把握</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mapping_dialog.py" line="94"/>
+        <location filename="../../app/ui/mapping_dialog.py" line="96"/>
         <source>— ignore —</source>
         <translation>— 忽略 —</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mapping_dialog.py" line="103"/>
+        <location filename="../../app/ui/mapping_dialog.py" line="105"/>
         <source>saved</source>
         <translation>已保存</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mapping_dialog.py" line="114"/>
+        <location filename="../../app/ui/mapping_dialog.py" line="118"/>
         <source>Import</source>
         <translation>导入</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mapping_dialog.py" line="116"/>
+        <location filename="../../app/ui/mapping_dialog.py" line="120"/>
         <source>Save mapping…</source>
         <translation>保存映射…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mapping_dialog.py" line="137"/>
+        <location filename="../../app/ui/mapping_dialog.py" line="141"/>
         <source>Nothing to import.</source>
         <translation>没有可导入的内容。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mapping_dialog.py" line="142"/>
+        <location filename="../../app/ui/mapping_dialog.py" line="146"/>
         <source>Required field(s) not chosen: %1.</source>
         <translation>尚未选择必填字段：%1。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mapping_dialog.py" line="147"/>
+        <location filename="../../app/ui/mapping_dialog.py" line="151"/>
         <source>Each field can come from one column only: %1.</source>
         <translation>每个字段只能来自一列：%1。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mapping_dialog.py" line="172"/>
+        <location filename="../../app/ui/mapping_dialog.py" line="176"/>
         <source>Save mapping</source>
         <translation>保存映射</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mapping_dialog.py" line="174"/>
+        <location filename="../../app/ui/mapping_dialog.py" line="178"/>
         <source>Mapping files (*.json)</source>
         <translation>映射文件 (*.json)</translation>
     </message>
