@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import gc
 import hashlib
 import json
 import logging
-import multiprocessing
 import os
 import threading
 import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FuturesTimeout
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -28,6 +25,7 @@ from app.core.cancel import check as check_cancel
 from app.core.domain import OutboxOpKind, OutboxStatus
 from app.core.errors import InvalidInputError
 from app.migrate import cleaning as cl
+from app.migrate import workers
 from app.migrate.linkage import AUTO_MERGE, REVIEW, Person, link
 from app.migrate.linkkeys import person_from_values, person_keys
 from app.migrate.mapping import (
@@ -50,8 +48,9 @@ from app.migrate.rows import (
     row_hash,
 )
 from app.migrate.tables import ImportBatch, LegacyRecord, ReviewItem, SourceRow
+from app.migrate.workers import CleaningPool
 from app.storage import repo
-from app.storage.db import Database
+from app.storage.db import Database, _dump_json
 from app.storage.tables import Candidate, OutboxOp
 from app.storage.types import utcnow
 
@@ -238,30 +237,27 @@ _gc_pauses = 0
 _gc_was_enabled = False
 
 
-@contextlib.contextmanager
-def _gc_paused() -> Iterator[None]:
+def _pause_gc() -> None:
     """No cyclic garbage collection while an import runs. The import holds millions of small
     live objects (cells, cleaned values, pairs) and allocates millions more; each full
     collection walks all of them, which cost a fifth of a 100,000-row import. Nothing the
-    import makes depends on cycle collection, and collection resumes (and runs once) after.
-    Counted, so overlapping imports in one process leave it off until the last one ends,
-    and the state from before the first is restored."""
+    import makes depends on cycle collection. Counted, so overlapping imports in one process
+    leave it off until the last one ends, and the state from before the first is restored
+    (`_resume_gc`, run by `_release_later` after the import)."""
     global _gc_pauses, _gc_was_enabled
     with _gc_lock:
         if _gc_pauses == 0:
             _gc_was_enabled = gc.isenabled()
             gc.disable()
         _gc_pauses += 1
-    try:
-        yield
-    finally:
-        with _gc_lock:
-            _gc_pauses -= 1
-            restore = _gc_pauses == 0 and _gc_was_enabled
-            if restore:
-                gc.enable()
-        if restore:
-            gc.collect(1)
+
+
+def _resume_gc() -> None:
+    global _gc_pauses
+    with _gc_lock:
+        _gc_pauses -= 1
+        if _gc_pauses == 0 and _gc_was_enabled:
+            gc.enable()
 
 
 def import_file(
@@ -278,7 +274,9 @@ def import_file(
 ) -> ImportReport:
     """Import one file. Without `dry_run` everything is written in one transaction: an
     interrupted or cancelled import leaves the store exactly as it was."""
-    with _gc_paused():
+    garbage: list[Any] = []
+    _pause_gc()
+    try:
         return _import_file(
             db,
             path,
@@ -289,7 +287,40 @@ def import_file(
             auto_merge=auto_merge,
             review_threshold=review_threshold,
             cancel=cancel,
+            garbage=garbage,
         )
+    finally:
+        _release_later(garbage)
+
+
+_released = threading.Event()
+_released.set()
+
+
+def _release_later(garbage: list[Any]) -> None:
+    """After an import, on a background thread: free what it no longer needs (the sheets,
+    the cleaned rows, the plan), then turn cyclic garbage collection back on and run it
+    once. In that order the collection walks only what is still alive; turned on first, the
+    next allocation anywhere would walk every object the import made. Together a second or
+    two that the caller, with the import committed, need not wait for (`wait_released`
+    does)."""
+    _released.clear()
+
+    def release() -> None:
+        try:
+            garbage.clear()
+        finally:
+            _resume_gc()
+            if gc.isenabled():
+                gc.collect(1)
+            _released.set()
+
+    threading.Thread(target=release, name="import-release", daemon=True).start()
+
+
+def wait_released(timeout: float | None = None) -> bool:
+    """Wait until the memory of the last import has been released (benchmarks, tests)."""
+    return _released.wait(timeout)
 
 
 def _import_file(
@@ -303,9 +334,8 @@ def _import_file(
     auto_merge: float = AUTO_MERGE,
     review_threshold: float = REVIEW,
     cancel: threading.Event | None = None,
+    garbage: list[Any],
 ) -> ImportReport:
-    """Import one file. Without `dry_run` everything is written in one transaction: an
-    interrupted or cancelled import leaves the store exactly as it was."""
     if entity not in ENTITIES:
         raise InvalidInputError(f"Unknown entity '{entity}' (expected {', '.join(ENTITIES)}).")
     if mapping is not None and mapping.entity != entity:
@@ -314,8 +344,44 @@ def _import_file(
         raise ValueError("a database is needed unless dry_run")
     t0 = time.perf_counter()
     report_progress = progress or _noop
-    region = mapping.default_region if mapping else "CN"
     report_progress("reading", 0, 1)
+    # Worker processes for the cleaning start now and get ready while the file is read.
+    pool = CleaningPool.start_for(path)
+    try:
+        return _import_source(
+            db,
+            path,
+            entity,
+            mapping,
+            dry_run,
+            report_progress,
+            auto_merge,
+            review_threshold,
+            cancel,
+            pool,
+            t0,
+            garbage,
+        )
+    finally:
+        if pool is not None:
+            pool.close()
+
+
+def _import_source(
+    db: Database | None,
+    path: Path,
+    entity: str,
+    mapping: MappingFile | None,
+    dry_run: bool,
+    report_progress: Progress,
+    auto_merge: float,
+    review_threshold: float,
+    cancel: threading.Event | None,
+    pool: CleaningPool | None,
+    t0: float,
+    garbage: list[Any],
+) -> ImportReport:
+    region = mapping.default_region if mapping else "CN"
     source = read_source(path)
     report = ImportReport(path.name, entity, sha256_file(path), dry_run, source.encoding)
     mapped = map_sheets(source.sheets, entity, mapping, path.name)
@@ -350,7 +416,7 @@ def _import_file(
     read = len(jobs)
     cleaned: list[cl.CleanRow] = []
     hashes: list[str] = []
-    for results in _clean_all(entity, region, jobs, report_progress, cancel):
+    for results in _clean_all(entity, region, jobs, report_progress, cancel, pool):
         for result, h in results:
             if isinstance(result, cl.Rejection):
                 report.rejected.append(result)
@@ -359,6 +425,8 @@ def _import_file(
                 hashes.append(h)
                 report.corrections += result.corrections
                 report.flags += result.flags
+    if pool is not None:
+        pool.close(wait=False)  # its processes exit while the rows are matched
     check_cancel(cancel, f"The import of {path.name}")
     known = _known_hashes(db, entity, hashes) if db is not None else set()
     fresh = [(r, h) for r, h in zip(cleaned, hashes, strict=True) if h not in known]
@@ -391,26 +459,14 @@ def _import_file(
             timeout=None,
         )
         report.batch_id = str(batch_id)
+        db.maintenance("PRAGMA wal_checkpoint(PASSIVE)", wait=False)
     report_progress("done", 1, 1)
     report.seconds = round(time.perf_counter() - t0, 3)
+    garbage.extend((source, mapped, jobs, cleaned, hashes, fresh, plan))
     return report
 
 
 __all__ = ["clean_candidate", "clean_generic", "import_file", "preview", "row_hash"]
-
-
-# Cleaning is pure Python and the slowest stage of a big import: from this many rows on it is
-# spread over worker processes (spawned, so it is safe from the GUI's threads and in the frozen
-# app, whose entry point calls freeze_support()). Below it a process start costs more than it
-# saves.
-PARALLEL_MIN_ROWS = 20_000
-_CLEAN_STEP = 5000
-
-
-def _cleaning_workers(rows: int) -> int:
-    if rows < PARALLEL_MIN_ROWS:
-        return 1
-    return max(1, min(os.cpu_count() or 1, 4, rows // _CLEAN_STEP))
 
 
 def _clean_all(
@@ -419,19 +475,22 @@ def _clean_all(
     jobs: list[CleanJob],
     progress: Progress,
     cancel: threading.Event | None,
+    pool: CleaningPool | None,
 ) -> Iterator[list[Cleaned]]:
-    """Chunks of cleaned rows in file order, with progress and a chance to cancel between."""
+    """Chunks of cleaned rows in file order, with progress and a chance to cancel between.
+    Uses `pool` (already started while the file was read) or starts one if the file turned
+    out big enough; cleans in this process otherwise."""
     total = len(jobs)
-    step = _CLEAN_STEP
-    workers = _cleaning_workers(total)
-    if workers == 1:
+    step = workers.CHUNK_ROWS
+    own = None
+    if pool is None and workers.workers_for(total) > 1:
+        pool = own = CleaningPool(workers.workers_for(total))
+    if pool is None or total <= step:
         for i in range(0, total, step):
             check_cancel(cancel, "The import")
             yield clean_chunk(entity, region, jobs[i : i + step])
             progress("cleaning", min(total, i + step), total)
         return
-    ctx = multiprocessing.get_context("spawn")
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=gc.disable)
     try:
         futures = [
             pool.submit(clean_chunk, entity, region, jobs[i : i + step])
@@ -448,7 +507,8 @@ def _clean_all(
             yield chunk
             progress("cleaning", min(total, (n + 1) * step), total)
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        if own is not None:
+            own.close()
 
 
 def _jsonable(values: dict[str, Any]) -> dict[str, Any]:
@@ -458,6 +518,10 @@ def _jsonable(values: dict[str, Any]) -> dict[str, Any]:
 def _known_hashes(db: Database, entity: str, hashes: list[str]) -> set[str]:
     found: set[str] = set()
     with db.read() as s:
+        if not s.execute(
+            select(SourceRow.id).where(SourceRow.entity == entity).limit(1)  # type: ignore[call-overload]
+        ).first():
+            return found  # nothing of this kind was imported before
         for i in range(0, len(hashes), 900):
             chunk = hashes[i : i + 900]
             rows = s.execute(
@@ -507,13 +571,12 @@ def _plan_candidates(
 ) -> _Plan:
     progress("matching", 0, 1)
     stored_ids, stored_people, stored_values = _stored_people(db)
-    people = stored_people + [person_from_values(r.values) for r, _ in fresh]
-    # The keys of imported rows were made by the cleaning workers when there were any.
+    # The keys of imported rows were made while cleaning.
     keys = [person_keys(p) for p in stored_people] + [
-        r.link_keys if r.link_keys is not None else person_keys(p)
-        for (r, _), p in zip(fresh, people[len(stored_people) :], strict=True)
+        r.link_keys if r.link_keys is not None else person_keys(person_from_values(r.values))
+        for r, _ in fresh
     ]
-    result = link(people, auto_merge, review_threshold, keys=keys)
+    result = link(None, auto_merge, review_threshold, keys=keys)
     n_stored = len(stored_ids)
     plan = _Plan([], [], [], [])
     record_of: dict[int, uuid.UUID] = {}  # index -> record id, for review pairs
@@ -592,31 +655,6 @@ def _describe(
     return {"source": "file", "row": _row_ref(r.sheet, r.row, multi), "values": _jsonable(r.values)}
 
 
-def _candidate_row(rid: uuid.UUID, values: dict[str, Any], now: dt.datetime) -> dict[str, Any]:
-    row: dict[str, Any] = {f: values.get(f) for f in CANDIDATE_FIELDS}
-    row["experience"] = row["experience"] or []
-    row["skills"] = row["skills"] or []
-    row.update(id=rid, created_at=now, updated_at=now, projects=[], source="import")
-    return row
-
-
-def _payload(row: dict[str, Any]) -> dict[str, Any]:
-    """The same JSON shape repo.save() puts in the outbox (model_dump(mode='json'))."""
-    out: dict[str, Any] = {}
-    for k, v in row.items():
-        if isinstance(v, uuid.UUID):
-            out[k] = str(v)
-        elif isinstance(v, dt.datetime | dt.date):
-            out[k] = (
-                v.isoformat().replace("+00:00", "Z")
-                if isinstance(v, dt.datetime)
-                else v.isoformat()
-            )
-        else:
-            out[k] = v
-    return out
-
-
 _UUID_NEW = object.__new__
 _UUID_SET = object.__setattr__
 _V4_CLEAR = ~((0xF000 << 64) | (0xC000 << 48))
@@ -671,7 +709,7 @@ def _bulk_insert(s: Session, table: Any, rows: list[dict[str, Any]]) -> None:
 _FTS_TRIGGER = "candidate_fts_ai"
 
 
-def _insert_candidates(s: Session, rows: list[dict[str, Any]]) -> None:
+def _insert_candidates(s: Session, rows: list[tuple[Any, ...]]) -> None:
     """Bulk insert with the search index filled in one statement instead of by the per-row
     trigger (ten times faster). The trigger is dropped and re-created from its own stored
     SQL inside this transaction, so no other connection ever sees it missing and a crash
@@ -681,11 +719,11 @@ def _insert_candidates(s: Session, rows: list[dict[str, Any]]) -> None:
         "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", (_FTS_TRIGGER,)
     ).scalar()
     if trigger is None or len(rows) < 100:
-        _bulk_insert(s, Candidate.__table__, rows)  # type: ignore[attr-defined]
+        _insert_tuples(s, "candidate", _CANDIDATE_COLUMNS, rows)
         return
     before = conn.exec_driver_sql("SELECT coalesce(max(rowid), 0) FROM candidate").scalar()
     conn.exec_driver_sql(f"DROP TRIGGER {_FTS_TRIGGER}")
-    _bulk_insert(s, Candidate.__table__, rows)  # type: ignore[attr-defined]
+    _insert_tuples(s, "candidate", _CANDIDATE_COLUMNS, rows)
     conn.exec_driver_sql(
         "INSERT INTO candidate_fts(candidate_id, name, email, phone, school, major, skills) "
         "SELECT id, name, coalesce(email, ''), coalesce(phone, ''), coalesce(school, ''), "
@@ -693,6 +731,126 @@ def _insert_candidates(s: Session, rows: list[dict[str, Any]]) -> None:
         (before,),
     )
     conn.exec_driver_sql(str(trigger))
+
+
+def _insert_tuples(s: Session, table: str, keys: list[str], rows: list[tuple[Any, ...]]) -> None:
+    """executemany of rows already in the driver's types."""
+    if not rows:
+        return
+    conn = s.connection()
+    sql = f"INSERT INTO {table} ({', '.join(keys)}) VALUES ({', '.join('?' for _ in keys)})"
+    for i in range(0, len(rows), _CHUNK):
+        conn.exec_driver_sql(sql, rows[i : i + _CHUNK])
+
+
+# Imported candidates go straight to the driver as tuples, and each one's outbox payload is
+# written as JSON text beside it, reusing the JSON of its list columns. Both are what the
+# ORM path (`repo.save`) stores; a test holds them equal.
+_CANDIDATE_COLUMNS = ["id", "created_at", "updated_at", *CANDIDATE_FIELDS, "projects", "source"]
+_OUTBOX_COLUMNS = [
+    "id",
+    "seq",
+    "entity",
+    "entity_id",
+    "op",
+    "payload",
+    "status",
+    "attempts",
+    "created_at",
+]
+_enc_str = json.encoder.encode_basestring  # what a JSONEncoder(ensure_ascii=False) uses
+
+
+def _js(v: Any) -> str:
+    if v is None:
+        return "null"
+    if v.__class__ is str:
+        return _enc_str(v)
+    return _dump_json(v)
+
+
+def _candidate_rows(
+    records: list[tuple[uuid.UUID, dict[str, Any]]], now: dt.datetime, dialect: Any
+) -> tuple[list[tuple[Any, ...]], list[str]]:
+    """(candidate rows in `_CANDIDATE_COLUMNS` order, outbox payload JSON) per record."""
+    table = Candidate.__table__  # type: ignore[attr-defined]
+    now_db = table.c.created_at.type._cached_bind_processor(dialect)(now)
+    date_db = table.c.birth_date.type._cached_bind_processor(dialect)
+    float_db = table.c.years_experience.type._cached_bind_processor(dialect)
+    now_js = _enc_str(now.isoformat().replace("+00:00", "Z"))
+    rows: list[tuple[Any, ...]] = []
+    payloads: list[str] = []
+    for rid, v in records:
+        g = v.get
+        name, email, phone = g("name"), g("email"), g("phone")
+        birth, city, edu = g("birth_date"), g("city"), g("education_level")
+        school, major, years = g("school"), g("major"), g("years_experience")
+        career = g("career_goal")
+        exp = g("experience")
+        exp_js = _dump_json(exp) if exp else "[]"
+        skills = g("skills")
+        skills_js = _dump_json(skills) if skills else "[]"
+        birth_iso = birth.isoformat() if isinstance(birth, dt.date) else birth
+        rid_hex = rid.hex
+        rows.append(
+            (
+                rid_hex,
+                now_db,
+                now_db,
+                name,
+                email,
+                phone,
+                date_db(birth) if birth is not None else None,
+                city,
+                edu,
+                school,
+                major,
+                float_db(years) if years is not None and float_db is not None else years,
+                exp_js,
+                skills_js,
+                career,
+                "[]",
+                "import",
+            )
+        )
+        payloads.append(
+            "".join(
+                (
+                    '{"name":',
+                    _js(name),
+                    ',"email":',
+                    _js(email),
+                    ',"phone":',
+                    _js(phone),
+                    ',"birth_date":',
+                    _js(birth_iso),
+                    ',"city":',
+                    _js(city),
+                    ',"education_level":',
+                    _js(edu),
+                    ',"school":',
+                    _js(school),
+                    ',"major":',
+                    _js(major),
+                    ',"years_experience":',
+                    _js(years),
+                    ',"experience":',
+                    exp_js,
+                    ',"skills":',
+                    skills_js,
+                    ',"career_goal":',
+                    _js(career),
+                    ',"id":"',
+                    str(rid),
+                    '","created_at":',
+                    now_js,
+                    ',"updated_at":',
+                    now_js,
+                    ',"projects":[],"source":"import"}',
+                )
+            )
+        )
+    return rows, payloads
 
 
 def _write(
@@ -711,10 +869,16 @@ def _write(
     # and restored below.
     cache = conn.exec_driver_sql("PRAGMA cache_size").scalar()
     conn.exec_driver_sql(f"PRAGMA cache_size={_IMPORT_CACHE_KIB}")
+    # The commit makes the import durable in the write-ahead log; copying the log into the
+    # database file (a checkpoint, as long again for a big import) is queued after it
+    # (`_import_source`) instead of being done inside the commit.
+    autocheckpoint = conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar()
+    conn.exec_driver_sql("PRAGMA wal_autocheckpoint=0")
     try:
         return _write_rows(s, entity, path, report, plan, mapped, progress, now)
     finally:
         conn.exec_driver_sql(f"PRAGMA cache_size={int(cache or -2000)}")
+        conn.exec_driver_sql(f"PRAGMA wal_autocheckpoint={int(autocheckpoint or 1000)}")
 
 
 def _write_rows(
@@ -738,27 +902,20 @@ def _write_rows(
     s.flush()
     total = len(plan.provenance)
     if entity == "candidates":
-        cand_rows = [_candidate_row(rid, v, now) for rid, v in plan.new_records]
         seq = int(s.execute(select(func.max(OutboxOp.seq))).scalar() or 0)
-        outbox: list[dict[str, Any]] = []
-        for oid, row in zip(_uuid4s(len(cand_rows)), cand_rows, strict=True):
-            seq += 1
-            outbox.append(
-                {
-                    "id": oid,
-                    "seq": seq,
-                    "entity": "candidate",
-                    "entity_id": row["id"],
-                    "op": OutboxOpKind.UPSERT.value,
-                    "payload": _payload(row),
-                    "status": OutboxStatus.PENDING.value,
-                    "attempts": 0,
-                    "created_at": now,
-                }
-            )
+        cand_rows, payloads = _candidate_rows(plan.new_records, now, s.connection().dialect)
+        progress("writing", total // 6, total)
         _insert_candidates(s, cand_rows)
         progress("writing", total // 3, total)
-        _bulk_insert(s, OutboxOp.__table__, outbox)  # type: ignore[attr-defined]
+        now_db = cand_rows[0][1] if cand_rows else None
+        upsert, pending = OutboxOpKind.UPSERT.value, OutboxStatus.PENDING.value
+        outbox = [
+            (oid.hex, seq + n, "candidate", row[0], upsert, payload, pending, 0, now_db)
+            for n, (oid, row, payload) in enumerate(
+                zip(_uuid4s(len(cand_rows)), cand_rows, payloads, strict=True), start=1
+            )
+        ]
+        _insert_tuples(s, "outboxop", _OUTBOX_COLUMNS, outbox)
         progress("writing", total // 2, total)
         for rid, values in plan.updates:
             cand = s.get(Candidate, rid)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -184,6 +186,13 @@ def row_hash(entity: str, values: dict[str, Any]) -> str:
 # (sheet, row number, raw values by field, header by field)
 CleanJob = tuple[str, int, dict[str, Cell], dict[str, str]]
 Cleaned = tuple[cl.CleanRow | cl.Rejection, str]
+
+
+def warm() -> tuple[int, str | None]:
+    """Run first in each cleaning worker (importing this module is the warm-up). Returns the
+    worker's pid and the file of the main module it ran besides its own start-up code (a
+    spawned child re-runs the parent's main module unless that is hidden; it should be None)."""
+    return os.getpid(), getattr(sys.modules.get("__main__"), "__file__", None)
 
 
 def clean_chunk(entity: str, region: str, jobs: list[CleanJob]) -> list[Cleaned]:

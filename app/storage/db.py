@@ -349,9 +349,10 @@ class Database:
     def write(self, fn: Callable[[Session], T], timeout: float | None = 60.0) -> T:
         return self.submit(fn).result(timeout=timeout)
 
-    def maintenance(self, *statements: str) -> None:
+    def maintenance(self, *statements: str, wait: bool = True) -> None:
         """Run statements that must not be inside a transaction (VACUUM, checkpoints) on the
-        writer thread, so they never race a write."""
+        writer thread, so they never race a write. `wait=False` queues them and returns;
+        a failure is logged."""
         if self._writer is None or self.write_engine is None:
             raise RuntimeError("database is not open")
         engine = self.write_engine
@@ -367,7 +368,16 @@ class Database:
                 finally:
                     raw.close()
 
-        self._writer.submit(job).result(timeout=600)
+        fut = self._writer.submit(job)
+        if wait:
+            fut.result(timeout=600)
+            return
+
+        def report(f: Future[None]) -> None:
+            if f.exception() is not None:
+                log.warning("%s failed: %s", "; ".join(statements), f.exception())
+
+        fut.add_done_callback(report)
 
     def close(self) -> None:
         if self._writer is not None:

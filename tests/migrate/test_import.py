@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import sys
 import threading
+import types
 from pathlib import Path
 
 import pytest
@@ -11,7 +13,7 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from app.core.cancel import CancelledError
-from app.migrate.importer import import_file
+from app.migrate.importer import import_file, wait_released
 from app.migrate.linkage import Person, baseline_link, link, pairwise_scores
 from app.migrate.mapping import MappingFile, load_mapping
 from app.migrate.review import Decision, decide, pending
@@ -226,7 +228,7 @@ def test_cleaning_in_worker_processes_gives_the_serial_result(
     and cyclic garbage collection is back on afterwards."""
     import gc
 
-    from app.migrate import importer
+    from app.migrate import workers
 
     records, _ = labelled(900, 12, DEV_MIX)
     rows, _bad = with_faults(records, 150, seed=6)
@@ -234,30 +236,83 @@ def test_cleaning_in_worker_processes_gives_the_serial_result(
     write_xlsx_fast(path, rows)
     outcomes = []
     for min_rows in (10**9, 100):
-        monkeypatch.setattr(importer, "PARALLEL_MIN_ROWS", min_rows)
-        monkeypatch.setattr(importer, "_CLEAN_STEP", 250)
+        monkeypatch.setattr(workers, "PARALLEL_MIN_ROWS", min_rows)
+        monkeypatch.setattr(workers, "CHUNK_ROWS", 250)
         db = Database(tmp_path / f"store-{min_rows}.db").open()
         try:
-            workers = importer._cleaning_workers(len(rows))
-            assert workers == 1 if min_rows > 100 else workers == min(os.cpu_count() or 1, 4)
+            n = workers.workers_for(len(rows))
+            assert n == 1 if min_rows > 100 else n == min(os.cpu_count() or 1, 4)
             report = import_file(db, path, "candidates")
             with db.read() as s:
                 names = sorted(s.exec(select(Candidate.name)).all())
         finally:
             db.close()
-        assert gc.isenabled()
+        assert wait_released(30) and gc.isenabled()
         outcomes.append((_outcome(report), names))
     assert outcomes[0] == outcomes[1]
     assert outcomes[0][0][1], "the faults were rejected"
 
 
+def test_workers_start_while_reading_and_skip_the_main_module(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A big file starts the cleaning workers before it is read; a spawned worker does not
+    re-run the parent's main module (here pytest's), and the parallel import still gives the
+    serial result."""
+    from app.migrate import workers
+
+    started: list[workers.CleaningPool] = []
+    real_init = workers.CleaningPool.__init__
+
+    def spy(self: workers.CleaningPool, n: int) -> None:
+        real_init(self, n)
+        started.append(self)
+
+    monkeypatch.setattr(workers.CleaningPool, "__init__", spy)
+    records, _ = labelled(700, 14, DEV_MIX)
+    path = tmp_path / "c.xlsx"
+    write_xlsx_fast(path, records)
+    small = Database(tmp_path / "small.db").open()
+    try:
+        serial = import_file(small, path, "candidates")
+    finally:
+        small.close()
+    assert not started, "a small file is cleaned in this process"
+
+    monkeypatch.setattr(workers, "EARLY_START_BYTES", 1)
+    monkeypatch.setattr(workers, "CHUNK_ROWS", 200)
+    # A main module run from a file, as the `roundtwo` script or the GUI's entry point is
+    # (pytest's own is run with -m, which multiprocessing never re-imports).
+    marker = tmp_path / "main-ran"
+    script = tmp_path / "fake_main.py"
+    script.write_text(f"open({str(marker)!r}, 'w').write('ran')\n", encoding="utf-8")
+    fake_main = types.ModuleType("__main__")
+    fake_main.__file__ = str(script)
+    fake_main.__spec__ = None
+    monkeypatch.setitem(sys.modules, "__main__", fake_main)
+    db = Database(tmp_path / "big.db").open()
+    try:
+        parallel = import_file(db, path, "candidates")
+    finally:
+        db.close()
+    assert len(started) == 1
+    pids = set()
+    for fut in started[0]._warm:
+        pid, main_file = fut.result(timeout=5)
+        assert main_file is None, f"the worker re-ran the parent's main module {main_file}"
+        pids.add(pid)
+    assert os.getpid() not in pids and len(pids) == started[0].workers
+    assert not marker.exists()
+    assert _outcome(parallel) == _outcome(serial)
+
+
 def test_cancel_stops_the_cleaning_workers(tmp_path: Path, db: Database, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     import gc
 
-    from app.migrate import importer
+    from app.migrate import workers
 
-    monkeypatch.setattr(importer, "PARALLEL_MIN_ROWS", 100)
-    monkeypatch.setattr(importer, "_CLEAN_STEP", 100)
+    monkeypatch.setattr(workers, "PARALLEL_MIN_ROWS", 100)
+    monkeypatch.setattr(workers, "CHUNK_ROWS", 100)
     records, _ = labelled(800, 13, DEV_MIX)
     path = tmp_path / "c.xlsx"
     write_xlsx_fast(path, records)
@@ -270,7 +325,7 @@ def test_cancel_stops_the_cleaning_workers(tmp_path: Path, db: Database, monkeyp
     with pytest.raises(CancelledError):
         import_file(db, path, "candidates", progress=press_cancel, cancel=stop)
     assert _count(db, Candidate) == 0
-    assert gc.isenabled()
+    assert wait_released(30) and gc.isenabled()
 
 
 def test_bulk_ids_are_random_version_4_uuids() -> None:
@@ -283,3 +338,53 @@ def test_bulk_ids_are_random_version_4_uuids() -> None:
     for u in ids[:50]:
         assert u.version == 4 and u.variant == uuid.RFC_4122
         assert uuid.UUID(str(u)) == u and hash(uuid.UUID(u.hex)) == hash(u)
+
+
+def test_bulk_written_candidates_are_what_the_orm_path_stores(tmp_path: Path, db: Database) -> None:
+    """The import writes candidate rows and outbox payloads as driver tuples and JSON text;
+    each must be what `repo.save` of the same candidate stores (column by column in SQLite,
+    payload equal as JSON): Chinese text, missing values, dates, floats, lists."""
+    import json
+
+    records, _ = labelled(150, 21, DEV_MIX)
+    for r in records[::7]:
+        r["出生日期"] = None
+        r["城市"] = ""
+    path = tmp_path / "c.xlsx"
+    write_xlsx_fast(path, records)
+    import_file(db, path, "candidates")
+
+    def raw(d: Database, sql: str) -> list[tuple[object, ...]]:
+        with d.read() as s:
+            return list(s.connection().exec_driver_sql(sql).all())
+
+    cols = "id, created_at, name, email, phone, birth_date, city, education_level, school, "
+    cols += "major, years_experience, experience, skills, career_goal, projects, source"
+    imported = {r[0]: r for r in raw(db, f"SELECT {cols} FROM candidate")}
+    payloads = {r[0]: json.loads(r[1]) for r in raw(db, "SELECT entity_id, payload FROM outboxop")}
+    assert len(imported) > 100 and set(payloads) == set(imported)
+    assert any(r[5] is None for r in imported.values()) and any(r[5] for r in imported.values())
+
+    with db.read() as s:
+        cands = list(s.exec(select(Candidate)).all())
+    ref = Database(tmp_path / "ref.db").open()
+    try:
+        ref.write(lambda s: [repo.save(s, Candidate(**c.model_dump())) for c in cands])
+        expected = {r[0]: r for r in raw(ref, f"SELECT {cols} FROM candidate")}
+        ref_payloads = {
+            r[0]: json.loads(r[1]) for r in raw(ref, "SELECT entity_id, payload FROM outboxop")
+        }
+    finally:
+        ref.close()
+    assert expected == imported
+    for key, body in ref_payloads.items():
+        body.pop("updated_at")  # repo.save stamps the time of the save
+        got = dict(payloads[key])
+        got.pop("updated_at")
+        assert got == body
+    first = next(iter(imported.values()))
+    with db.read() as s:
+        found = repo.search_candidates(s, str(first[3]))  # by e-mail
+        total = s.connection().exec_driver_sql("SELECT count(*) FROM candidate_fts").scalar()
+    assert total == len(imported), "the search index was filled"
+    assert [c.id.hex for c in found] == [first[0]]
