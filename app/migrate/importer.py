@@ -41,6 +41,7 @@ from app.migrate.readers import Cell, Sheet, read_source
 from app.migrate.rows import (
     Cleaned,
     CleanJob,
+    ColumnSpec,
     _blank,
     clean_candidate,
     clean_chunk,
@@ -405,14 +406,16 @@ def _import_source(
                 ],
             )
         )
-        wanted = [(c.index, c.field, c.header) for c in m.columns if c.field]
-        headers = {f: h for _, f, h in wanted}
-        for i in range(m.header_index + 1, len(m.sheet.rows)):
-            cells = m.sheet.rows[i]
+        spec: ColumnSpec = (
+            tuple((c.index, c.field) for c in m.columns if c.field),
+            {c.field: c.header for c in m.columns if c.field},
+        )
+        rows, numbers, name = m.sheet.rows, m.sheet.numbers, m.sheet.name
+        for i in range(m.header_index + 1, len(rows)):
+            cells = rows[i]
             if all(_blank(v) for v in cells):
                 continue
-            values = {f: (cells[j] if j < len(cells) else None) for j, f, _ in wanted}
-            jobs.append((m.sheet.name, m.sheet.numbers[i], values, headers))
+            jobs.append((name, numbers[i], cells, spec))
     read = len(jobs)
     cleaned: list[cl.CleanRow] = []
     hashes: list[str] = []

@@ -183,8 +183,12 @@ def row_hash(entity: str, values: dict[str, Any]) -> str:
     return hashlib.sha256(f"{entity}\n{body}".encode()).hexdigest()
 
 
-# (sheet, row number, raw values by field, header by field)
-CleanJob = tuple[str, int, dict[str, Cell], dict[str, str]]
+# Which cell of a row holds which field, and each field's header (for the report): one per
+# sheet, shared by its rows.
+ColumnSpec = tuple[tuple[tuple[int, str], ...], dict[str, str]]
+# (sheet, row number, the row's cells, its sheet's ColumnSpec). The cells are mapped to
+# fields where the row is cleaned (in a worker process for a big file).
+CleanJob = tuple[str, int, list[Cell], ColumnSpec]
 Cleaned = tuple[cl.CleanRow | cl.Rejection, str]
 
 
@@ -198,7 +202,9 @@ def warm() -> tuple[int, str | None]:
 def clean_chunk(entity: str, region: str, jobs: list[CleanJob]) -> list[Cleaned]:
     """Clean rows and fingerprint the accepted ones, in order."""
     out: list[Cleaned] = []
-    for sheet, number, values, headers in jobs:
+    for sheet, number, cells, (fields, headers) in jobs:
+        n = len(cells)
+        values = {f: (cells[j] if j < n else None) for j, f in fields}
         result = (
             clean_candidate(sheet, number, values, headers, region)
             if entity == "candidates"
