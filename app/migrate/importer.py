@@ -448,8 +448,7 @@ def _import_source(
         )
     else:
         plan = _Plan(new_records=[], updates=[], provenance=[], reviews=[])
-        for r, h in fresh:
-            rid = uuid.uuid4()
+        for (r, h), rid in zip(fresh, _uuid7s(len(fresh)), strict=True):
             plan.new_records.append((rid, {**_jsonable(r.values), "_source_row": r.row}))
             plan.provenance.append((rid, r, h, None))
         report.counts.update({"imported": len(fresh), "created": len(fresh), "merged": 0})
@@ -583,6 +582,7 @@ def _plan_candidates(
     n_stored = len(stored_ids)
     plan = _Plan([], [], [], [])
     record_of: dict[int, uuid.UUID] = {}  # index -> record id, for review pairs
+    new_ids = iter(_uuid7s(len(result.clusters)))
     created = merged = 0
     for group in result.clusters:
         stored = [i for i in group if i < n_stored]
@@ -603,7 +603,7 @@ def _plan_candidates(
                 plan.updates.append((rid, after))
             merged += len(rows)
         else:
-            rid = uuid.uuid4()
+            rid = next(new_ids)
             plan.new_records.append((rid, merge_values([r.values for r in rows])))
             created += 1
             merged += len(rows) - 1
@@ -660,19 +660,24 @@ def _describe(
 
 _UUID_NEW = object.__new__
 _UUID_SET = object.__setattr__
-_V4_CLEAR = ~((0xF000 << 64) | (0xC000 << 48))
-_V4_SET = (4 << 76) | (0x8000 << 48)
 
 
-def _uuid4s(n: int) -> list[uuid.UUID]:
-    """n random (version 4) UUIDs from one urandom call, built without UUID.__init__'s
-    checks: a quarter of the write stage's Python time went to uuid.uuid4()."""
-    raw = os.urandom(16 * n)
+def _uuid7s(n: int) -> list[uuid.UUID]:
+    """n time-ordered UUIDs (RFC 9562 version 7), increasing in the order made: the unix
+    time in ms, then a counter (32 bits across rand_a and the top of rand_b) and 42 random
+    bits. Rows bulk-inserted with increasing keys append to the right edge of their primary
+    key index instead of landing at random pages all over it (a third less insert time for
+    a 100,000-row import). The time they carry is no secret: each row also has created_at."""
+    ms = time.time_ns() // 1_000_000
+    raw = os.urandom(6 * n)
+    head = (ms & 0xFFFF_FFFF_FFFF) << 80 | 7 << 76 | 0b10 << 62
     out: list[uuid.UUID] = []
     safe = uuid.SafeUUID.unknown
-    for i in range(0, 16 * n, 16):
+    for c in range(n):
+        rnd = int.from_bytes(raw[6 * c : 6 * c + 6], "big") & 0x3FF_FFFF_FFFF
         u = _UUID_NEW(uuid.UUID)
-        _UUID_SET(u, "int", (int.from_bytes(raw[i : i + 16], "big") & _V4_CLEAR) | _V4_SET)
+        value = head | (c >> 20 & 0xFFF) << 64 | (c & 0xFFFFF) << 42 | rnd
+        _UUID_SET(u, "int", value)
         _UUID_SET(u, "is_safe", safe)
         out.append(u)
     return out
@@ -915,7 +920,7 @@ def _write_rows(
         outbox = [
             (oid.hex, seq + n, "candidate", row[0], upsert, payload, pending, 0, now_db)
             for n, (oid, row, payload) in enumerate(
-                zip(_uuid4s(len(cand_rows)), cand_rows, payloads, strict=True), start=1
+                zip(_uuid7s(len(cand_rows)), cand_rows, payloads, strict=True), start=1
             )
         ]
         _insert_tuples(s, "outboxop", _OUTBOX_COLUMNS, outbox)
@@ -941,7 +946,7 @@ def _write_rows(
             for rid, data in plan.new_records
         ]
         _bulk_insert(s, LegacyRecord.__table__, legacy)  # type: ignore[attr-defined]
-    prov_ids = iter(_uuid4s(len(plan.provenance)))
+    prov_ids = iter(_uuid7s(len(plan.provenance)))
     prov = [
         {
             "id": next(prov_ids),
@@ -977,7 +982,7 @@ def _write_rows(
                 "detail": detail,
             }
             for rid, (left, right, p, detail) in zip(
-                _uuid4s(len(plan.reviews)), plan.reviews, strict=True
+                _uuid7s(len(plan.reviews)), plan.reviews, strict=True
             )
         ],
     )

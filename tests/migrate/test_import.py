@@ -328,16 +328,25 @@ def test_cancel_stops_the_cleaning_workers(tmp_path: Path, db: Database, monkeyp
     assert wait_released(30) and gc.isenabled()
 
 
-def test_bulk_ids_are_random_version_4_uuids() -> None:
+def test_bulk_ids_are_time_ordered_version_7_uuids() -> None:
+    """Bulk-written rows get RFC 9562 version 7 ids: unique, increasing in the order made
+    (as hex too, which is how SQLite stores and orders them), carrying the time in ms."""
+    import time
     import uuid
 
-    from app.migrate.importer import _uuid4s
+    from app.migrate.importer import _uuid7s
 
-    ids = _uuid4s(5000)
+    before = time.time_ns() // 1_000_000
+    ids = _uuid7s(5000)
+    after = time.time_ns() // 1_000_000
     assert len(set(ids)) == 5000
-    for u in ids[:50]:
-        assert u.version == 4 and u.variant == uuid.RFC_4122
+    assert [u.int for u in ids] == sorted(u.int for u in ids)
+    assert [u.hex for u in ids] == sorted(u.hex for u in ids)
+    for u in ids[:50] + ids[-50:]:
+        assert u.version == 7 and u.variant == uuid.RFC_4122
+        assert before <= u.int >> 80 <= after
         assert uuid.UUID(str(u)) == u and hash(uuid.UUID(u.hex)) == hash(u)
+    assert len({u.int & (2**42 - 1) for u in ids}) > 4990, "the low bits are random"
 
 
 def test_bulk_written_candidates_are_what_the_orm_path_stores(tmp_path: Path, db: Database) -> None:
