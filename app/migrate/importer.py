@@ -51,7 +51,7 @@ from app.migrate.rows import (
 from app.migrate.tables import ImportBatch, LegacyRecord, ReviewItem, SourceRow
 from app.migrate.workers import CleaningPool
 from app.storage import repo
-from app.storage.db import Database, _dump_json
+from app.storage.db import Database, dump_json
 from app.storage.tables import Candidate, OutboxOp
 from app.storage.types import utcnow
 
@@ -294,8 +294,8 @@ def import_file(
         _release_later(garbage)
 
 
-_released = threading.Event()
-_released.set()
+_releasing = 0  # imports whose memory is still being released
+_released = threading.Condition()
 
 
 def _release_later(garbage: list[Any]) -> None:
@@ -305,23 +305,30 @@ def _release_later(garbage: list[Any]) -> None:
     next allocation anywhere would walk every object the import made. Together a second or
     two that the caller, with the import committed, need not wait for (`wait_released`
     does)."""
-    _released.clear()
+    global _releasing
+    with _released:
+        _releasing += 1
 
     def release() -> None:
+        global _releasing
         try:
             garbage.clear()
         finally:
             _resume_gc()
             if gc.isenabled():
                 gc.collect(1)
-            _released.set()
+            with _released:
+                _releasing -= 1
+                _released.notify_all()
 
     threading.Thread(target=release, name="import-release", daemon=True).start()
 
 
 def wait_released(timeout: float | None = None) -> bool:
-    """Wait until the memory of the last import has been released (benchmarks, tests)."""
-    return _released.wait(timeout)
+    """Wait until the memory of every finished import has been released (benchmarks,
+    tests); False if `timeout` passed first."""
+    with _released:
+        return _released.wait_for(lambda: _releasing == 0, timeout)
 
 
 def _import_file(
@@ -774,7 +781,7 @@ def _js(v: Any) -> str:
         return "null"
     if v.__class__ is str:
         return _enc_str(v)
-    return _dump_json(v)
+    return dump_json(v)
 
 
 def _candidate_rows(
@@ -795,9 +802,9 @@ def _candidate_rows(
         school, major, years = g("school"), g("major"), g("years_experience")
         career = g("career_goal")
         exp = g("experience")
-        exp_js = _dump_json(exp) if exp else "[]"
+        exp_js = dump_json(exp) if exp else "[]"
         skills = g("skills")
-        skills_js = _dump_json(skills) if skills else "[]"
+        skills_js = dump_json(skills) if skills else "[]"
         birth_iso = birth.isoformat() if isinstance(birth, dt.date) else birth
         rid_hex = rid.hex
         rows.append(

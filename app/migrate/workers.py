@@ -23,11 +23,14 @@ import os
 import sys
 import threading
 import types
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
+from typing import Any, TypeVar
 
 from app.migrate.rows import warm
+
+T = TypeVar("T")
 
 PARALLEL_MIN_ROWS = 20_000
 CHUNK_ROWS = 5000
@@ -73,7 +76,7 @@ class CleaningPool:
         with _main_hidden():
             self._warm = [self._pool.submit(warm) for _ in range(workers)]
 
-    def submit(self, fn, /, *args) -> Future:  # type: ignore[no-untyped-def,type-arg]
+    def submit(self, fn: Callable[..., T], /, *args: Any) -> Future[T]:
         with _main_hidden():  # in case a worker has to be replaced
             return self._pool.submit(fn, *args)
 

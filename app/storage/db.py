@@ -27,7 +27,7 @@ T = TypeVar("T")
 SQLITE_HEADER = b"SQLite format 3\x00"
 
 
-def _dump_json(value: Any) -> str:
+def dump_json(value: Any) -> str:
     """JSON columns as UTF-8 without padding: a Chinese character costs 3 bytes instead of
     the 6 of a \\u escape (outbox payloads of a Chinese import were a third smaller)."""
     return _JSON.encode(value)
@@ -211,7 +211,7 @@ def make_engine(
         creator=lambda: connect_raw(path, key, busy_timeout_s),
         pool_size=1 if writer else 5,
         max_overflow=0 if writer else 10,
-        json_serializer=_dump_json,
+        json_serializer=dump_json,
         **extra,
     )
 
