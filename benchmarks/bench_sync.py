@@ -9,6 +9,9 @@ starts at a uniformly random moment in [0, W]) and `reference_burst` (the burst 
 hub code named by ROUNDTWO_BENCH_REFERENCE, e.g. the tree before #7's push rewrite:
 `git archive 20df713 | tar -x -C /tmp/ref`), so old and new are measured in the same run.
 
+`bench_sync_floor` measures, beside this, what the machine allows for the same burst with no
+hub logic (a no-op server on the same stack; PostgreSQL alone storing the ops).
+
 Loopback only; PostgreSQL is started in a temp dir and stopped by the benchmark. Knobs:
 ROUNDTWO_BENCH_LAPTOPS, _OPS, _RUNS (sizes), _WINDOWS_S (e.g. "30,450"), _MODES (any of
 burst,window,reference), _REFERENCE, _HUB_WORKERS. Numbers taken on a shared 2-core machine
