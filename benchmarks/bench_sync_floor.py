@@ -29,6 +29,8 @@ from typing import Any
 
 import httpx
 
+from benchmarks.bench_sync import _percentile, _queue
+
 REPO = Path(__file__).resolve().parents[1]
 LAPTOPS = int(os.environ.get("ROUNDTWO_BENCH_LAPTOPS", 1000))
 OPS = int(os.environ.get("ROUNDTWO_BENCH_OPS", 200))
@@ -55,14 +57,7 @@ def push(req: p.PushRequest) -> p.PushResponse:
 """
 
 
-def _percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
-
-
 def _bodies() -> list[bytes]:
-    from benchmarks.bench_sync import _queue
-
     return [json.dumps({"ops": _queue(OPS)}).encode() for _ in range(LAPTOPS)]
 
 
@@ -155,7 +150,7 @@ def postgres_only() -> dict[str, Any]:
         batches = [
             [
                 (uuid.uuid4(), d, "candidate", uuid.uuid4(), json.dumps(o["payload"]))
-                for o in _one_queue()
+                for o in _queue(OPS)
             ]
             for d in range(LAPTOPS)
         ]
@@ -203,12 +198,6 @@ def postgres_only() -> dict[str, Any]:
         "p95_laptop_stored_s": round(_percentile(done, 0.95), 2),
         "one_copy_of_everything_s": round(copy_s, 2),
     }
-
-
-def _one_queue() -> list[dict[str, Any]]:
-    from benchmarks.bench_sync import _queue
-
-    return _queue(OPS)
 
 
 def run() -> dict[str, Any]:

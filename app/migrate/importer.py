@@ -695,12 +695,9 @@ def _bulk_insert(s: Session, table: Any, rows: list[dict[str, Any]]) -> None:
     processors (the ORM's per-row bookkeeping costs ten times the insert itself)."""
     if not rows:
         return
-    conn = s.connection()
+    dialect = s.connection().dialect
     cols = [c for c in table.columns if c.name in rows[0]]
-    procs = [c.type._cached_bind_processor(conn.dialect) for c in cols]
-    names = ", ".join(c.name for c in cols)
-    marks = ", ".join("?" for _ in cols)
-    sql = f"INSERT INTO {table.name} ({names}) VALUES ({marks})"
+    procs = [c.type._cached_bind_processor(dialect) for c in cols]
     keys = [c.name for c in cols]
     # Timestamps are one shared object and many values repeat: convert each object once.
     memo: list[tuple[Any, Any]] = [(object(), None)] * len(cols)
@@ -717,8 +714,7 @@ def _bulk_insert(s: Session, table: Any, rows: list[dict[str, Any]]) -> None:
             out.append(done)
         return tuple(out)
 
-    for i in range(0, len(rows), _CHUNK):
-        conn.exec_driver_sql(sql, [convert(r) for r in rows[i : i + _CHUNK]])
+    _insert_tuples(s, table.name, keys, [convert(r) for r in rows])
 
 
 _FTS_TRIGGER = "candidate_fts_ai"
