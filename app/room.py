@@ -18,7 +18,8 @@ from app.core.compliance import Permissions
 from app.core.domain import InterviewStatus
 from app.core.errors import RoundTwoError
 from app.core.jobprofile import JobProfile, Question
-from app.storage import repo
+from app.scoring.tailored import TailoredProbe
+from app.storage import queries, repo
 from app.storage.db import Database
 from app.storage.tables import Answer, InterviewSession, Observation
 from app.storage.types import utcnow
@@ -147,6 +148,10 @@ class InterviewRoom:
             if interview is None:
                 raise RoundTwoError(f"No interview {interview_id}.")
             self.profile: JobProfile = repo.job_profile(repo.get_job_by_id(s, interview.job_id))
+            # Probes from the candidate's résumé, round-1 notes and training history.
+            self.tailored: list[TailoredProbe] = queries.candidate_probes(
+                s, interview.candidate_id, interview.job_id, lang
+            )
         self.drafts = [AnswerDraft(q) for q in self.profile.questions]
         self.index = 0
         self.capture: Any = None  # app.capture.session.CaptureSession when recording
@@ -311,6 +316,18 @@ class InterviewRoom:
 
     def previous(self) -> None:
         self.go(self.index - 1)
+
+    def tailored_probes(self) -> list[TailoredProbe]:
+        """This candidate's own probes for the current question: each goes with the first
+        question that asks about its competency (with the first question if none does)."""
+
+        def home(p: TailoredProbe) -> int:
+            for i, d in enumerate(self.drafts):
+                if p.competency in d.question.competencies:
+                    return i
+            return 0
+
+        return [p for p in self.tailored if home(p) == self.index]
 
     def set_text(self, text: str) -> None:
         self.current.text = text

@@ -155,4 +155,19 @@ def _run(args: argparse.Namespace) -> int:
         f"{c.get('rejected', 0)}, unchanged {c.get('unchanged', 0)}, to review "
         f"{c.get('review', 0)}; report: {args.report}"
     )
+    if "linked" in c:
+        print(
+            f"  linked to stored candidates: {c['linked']}; not linked: {c['unlinked']} "
+            "(listed under 'unlinked' in the report)"
+        )
+    if report.unknown_jobs:
+        titles = ", ".join(j["title"] for j in report.unknown_jobs[:5])
+        more = len(report.unknown_jobs) - 5
+        print(
+            f"  job titles no profile has: {titles}"
+            + (f" and {more} more" if more > 0 else "")
+            + " (listed under 'unknown_jobs')"
+        )
+    if c.get("relinked"):
+        print(f"  rows of earlier imports linked now: {c['relinked']}")
     return 0

@@ -82,6 +82,14 @@ def _text(s: str) -> str:
     return _SPACES.sub(" ", s).strip()
 
 
+def prose(value: Cell) -> str:
+    """Free text (notes, descriptions): whitespace collapsed, invisible characters dropped,
+    nothing else touched. Folding "，" to "," or "：" to ":" would mangle Chinese prose."""
+    s = text(value) if not isinstance(value, str) else value
+    s = s.replace("\u200b", "").replace("\ufeff", "").replace("\u3000", " ")
+    return _SPACES.sub(" ", s).strip()
+
+
 def has_han(s: str) -> bool:
     return _HAN.search(s) is not None
 

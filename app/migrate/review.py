@@ -12,7 +12,7 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from app.core.errors import InvalidInputError, NotFoundError
-from app.migrate.importer import CANDIDATE_FIELDS, merge_values
+from app.migrate.plan import CANDIDATE_FIELDS, merge_values
 from app.migrate.tables import ReviewItem, SourceRow
 from app.storage import repo
 from app.storage.db import Database

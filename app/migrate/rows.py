@@ -121,6 +121,7 @@ def clean_candidate(
 
 _NUMBERS = {"score", "hours", "headcount", "round", "years_experience"}
 _DATES = {"date", "birth_date"}
+_PROSE = {"notes", "description", "requirements"}
 
 
 def clean_generic(
@@ -150,6 +151,8 @@ def clean_generic(
                 value = cl.clean_date(raw)[0].isoformat()
             elif f == "education_level":
                 value = cl.clean_education(raw).value
+            elif f in _PROSE:
+                value = cl.prose(raw)
             elif f in _NUMBERS:
                 value = cl.clean_years(raw) if f == "years_experience" else _number(raw)
             else:

@@ -63,7 +63,13 @@ class ReviewItem(Record, table=True):
 
 
 class LegacyRecord(Record, table=True):
-    """A cleaned legacy job, interview or training row, kept until a later step converts it."""
+    """A cleaned legacy job, interview or training row.
+
+    Interview and training rows are linked to the stored candidate they are about (record
+    linkage, auto-merge threshold) and go when that candidate is erased; interview and job
+    rows to the job profile of the same title. They are history: shown with the candidate
+    and used for the round-two probes, never synced, never turned into applications (an old
+    round-1 result must not make the hub invite someone years later)."""
 
     __tablename__ = "migrationlegacyrecord"
     synced: ClassVar[bool] = False
@@ -71,3 +77,10 @@ class LegacyRecord(Record, table=True):
     batch_id: uuid.UUID = Field(foreign_key="migrationbatch.id", ondelete="CASCADE", index=True)
     entity: str = Field(max_length=16, index=True)
     data: dict[str, Any] = Field(default_factory=dict, sa_type=JSON, nullable=False)
+    candidate_id: uuid.UUID | None = Field(
+        default=None, foreign_key="candidate.id", ondelete="CASCADE", index=True
+    )
+    job_id: uuid.UUID | None = Field(
+        default=None, foreign_key="job.id", ondelete="SET NULL", index=True
+    )
+    link_probability: float | None = None

@@ -165,4 +165,18 @@ def prepare_demo(db: Database) -> uuid.UUID:
         scorer = Scorer(repo.job_profile(job))
         suggestions = score_session(s, session_id, scorer)
     db.write(lambda w: save_suggestions(w, session_id, suggestions))
+    load_sample_history(db)
     return session_id
+
+
+SAMPLE_HISTORY = (("legacy-interviews.csv", "interviews"), ("legacy-training.csv", "training"))
+
+
+def load_sample_history(db: Database) -> None:
+    """The sample candidate's earlier interviews and courses, as a legacy spreadsheet import
+    gives them (re-importing is a no-op): the candidate view lists them and the room's
+    probes use them."""
+    from app.migrate.importer import import_file
+
+    for name, entity in SAMPLE_HISTORY:
+        import_file(db, resources_dir() / "samples" / name, entity)

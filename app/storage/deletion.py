@@ -17,6 +17,7 @@ from sqlmodel import select as sm_select
 
 from app.core.domain import OutboxOpKind
 from app.core.errors import NotFoundError
+from app.migrate.tables import ReviewItem, SourceRow
 from app.storage import repo
 from app.storage.db import Database
 from app.storage.tables import Candidate, OutboxOp, Record, Recording
@@ -143,6 +144,24 @@ def erase_rows(
                         "files": len(report.files),
                     }
                 repo._enqueue(session, table_name, rid, OutboxOpKind.DELETE, payload)
+    # Import bookkeeping names the candidate by id, not by foreign key (a source row or a
+    # review pair may concern a record of another kind): its row fingerprints and the
+    # review pairs that show their fields side by side go too.
+    prov = session.connection().execute(
+        delete(SourceRow).where(
+            SourceRow.entity == "candidates",  # type: ignore[arg-type]
+            col(SourceRow.record_id) == candidate_id,
+        )
+    )
+    pairs = session.connection().execute(
+        delete(ReviewItem).where(
+            (col(ReviewItem.left_id) == candidate_id) | (col(ReviewItem.right_id) == candidate_id)
+        )
+    )
+    if prov.rowcount:
+        report.rows["migrationsourcerow"] = prov.rowcount
+    if pairs.rowcount:
+        report.rows["migrationreview"] = pairs.rowcount
     # Foreign keys cascade from the candidate row to everything found above.
     session.connection().execute(delete(Candidate).where(col(Candidate.id) == candidate_id))
     repo.append_audit(

@@ -10,6 +10,8 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from app.core.errors import NotFoundError
+from app.migrate.legacy import HistoryItem, history
+from app.scoring.tailored import CandidateBrief, TailoredProbe, tailored_probes
 from app.storage import repo
 from app.storage.tables import Application, Candidate, InterviewSession, Job
 
@@ -85,6 +87,7 @@ class CandidateDetail:
     projects: list[dict[str, Any]]
     career_goal: str | None
     applications: list[dict[str, Any]] = field(default_factory=list)
+    history: list[HistoryItem] = field(default_factory=list)  # imported interviews, training
 
 
 def candidate_detail(session: Session, candidate_id: uuid.UUID) -> CandidateDetail:
@@ -126,7 +129,41 @@ def candidate_detail(session: Session, candidate_id: uuid.UUID) -> CandidateDeta
         list(c.projects),
         c.career_goal,
         apps,
+        history(session, candidate_id),
     )
+
+
+def candidate_brief(session: Session, candidate_id: uuid.UUID) -> CandidateBrief:
+    """What the interviewer knows before round two: the résumé's projects and goal, round-1
+    notes (this laptop's applications, then imported interview records, newest first) and
+    the courses the candidate took (imported training records)."""
+    c = session.get(Candidate, candidate_id)
+    if c is None:
+        raise NotFoundError(f"No candidate {candidate_id}.")
+    notes = [
+        a.round1_notes.strip()
+        for a in session.exec(
+            select(Application).where(Application.candidate_id == candidate_id)
+        ).all()
+        if a.round1_notes and a.round1_notes.strip()
+    ]
+    past = history(session, candidate_id)
+    notes += [h.notes.strip() for h in past if h.entity == "interviews" and h.notes.strip()]
+    courses = list(dict.fromkeys(h.title for h in past if h.entity == "training" and h.title))
+    return CandidateBrief(
+        projects=tuple(c.projects),
+        round1_notes="\n".join(dict.fromkeys(notes)),
+        past_training=tuple(courses),
+        career_goal=c.career_goal or "",
+    )
+
+
+def candidate_probes(
+    session: Session, candidate_id: uuid.UUID, job_id: uuid.UUID, lang: str
+) -> list[TailoredProbe]:
+    """Probes for this candidate and job from their own material (see `tailored_probes`)."""
+    profile = repo.job_profile(repo.get_job_by_id(session, job_id))
+    return tailored_probes(profile, candidate_brief(session, candidate_id), lang)
 
 
 # --- review (recording + signal track + transcript) -------------------------------------------

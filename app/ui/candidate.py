@@ -14,6 +14,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.context import AppContext
+from app.migrate.legacy import HistoryItem
+from app.scoring.tailored import tailored_probes
 from app.storage import queries
 from app.ui.i18n import Translations
 from app.ui.widgets import Page, cell, heading, note, table
@@ -39,6 +41,15 @@ class CandidatePage(Page):
         self.resume = QFormLayout(self.resume_box)
         self.round1_box = QGroupBox()
         self.round1 = QFormLayout(self.round1_box)
+        self.history_box = QGroupBox()
+        self.history = table(4)
+        self.history.setObjectName("history")
+        QVBoxLayout(self.history_box).addWidget(self.history)
+        self.probes_box = QGroupBox()
+        self.probes = QLabel()
+        self.probes.setWordWrap(True)
+        self.probes.setObjectName("tailoredProbes")
+        QVBoxLayout(self.probes_box).addWidget(self.probes)
         self.model_box = QGroupBox()
         self.model = table(4)
         self.model.setObjectName("competencyModel")
@@ -52,6 +63,8 @@ class CandidatePage(Page):
         row.addWidget(self.resume_box, 3)
         row.addWidget(self.round1_box, 2)
         lay.addLayout(row)
+        lay.addWidget(self.history_box)
+        lay.addWidget(self.probes_box)
         lay.addWidget(self.model_box, 1)
         self.set_scrolled(inner)
         self.retranslate()
@@ -60,6 +73,11 @@ class CandidatePage(Page):
         self.resume_box.setTitle(self.tr("Résumé"))
         self.round1_box.setTitle(self.tr("Round 1"))
         self.model_box.setTitle(self.tr("Competency model"))
+        self.history_box.setTitle(self.tr("Earlier interviews and training (imported)"))
+        self.probes_box.setTitle(self.tr("Probes for this candidate"))
+        self.history.setHorizontalHeaderLabels(
+            [self.tr("Date"), self.tr("Kind"), self.tr("Record"), self.tr("Notes")]
+        )
         self.model.setHorizontalHeaderLabels(
             [
                 self.tr("Competency"),
@@ -74,7 +92,13 @@ class CandidatePage(Page):
     def show_candidate(self, candidate_id: uuid.UUID | None) -> None:
         self.candidate_id = candidate_id
         self.placeholder.setVisible(candidate_id is None)
-        for box in (self.resume_box, self.round1_box, self.model_box):
+        for box in (
+            self.resume_box,
+            self.round1_box,
+            self.history_box,
+            self.probes_box,
+            self.model_box,
+        ):
             box.setVisible(candidate_id is not None)
         if candidate_id is None:
             self.name.setText(self.tr("Candidate"))
@@ -82,6 +106,7 @@ class CandidatePage(Page):
         zh = self.i18n.content_lang == "zh"
         with self.ctx.db.read() as s:
             d = queries.candidate_detail(s, candidate_id)
+            brief = queries.candidate_brief(s, candidate_id)
         self.ctx.audit("view", "candidate", candidate_id, {"via": "gui"}, once=True)
         self.name.setText(d.name)
         for form in (self.resume, self.round1):
@@ -140,6 +165,18 @@ class CandidatePage(Page):
             for k, v in app["round1_detail"].items():
                 self.round1.addRow(str(k), QLabel(str(v)))
             profile = app["profile"]
+        self._show_history(d.history)
+        probes = tailored_probes(profile, brief, self.i18n.content_lang) if profile else []
+        self.probes_box.setVisible(bool(probes))
+        self.probes.setText(
+            "\n".join(
+                f"• {p.text}\n    "
+                + self.tr("from %1: %2")
+                .replace("%1", self._source(p.source))
+                .replace("%2", p.basis)
+                for p in probes
+            )
+        )
         if profile is None:
             self.model.setRowCount(0)
             return
@@ -151,3 +188,27 @@ class CandidatePage(Page):
             self.model.setItem(i, 3, cell(c.anchors[8].get("zh" if zh else "en")))
         self.model.resizeColumnToContents(0)
         self.model.resizeRowsToContents()
+
+    def _source(self, source: str) -> str:
+        return {
+            "project": self.tr("the résumé"),
+            "round1": self.tr("round-1 notes"),
+            "training": self.tr("training history"),
+        }.get(source, source)
+
+    def _show_history(self, items: list[HistoryItem]) -> None:
+        self.history_box.setVisible(bool(items))
+        self.history.setRowCount(len(items))
+        for i, h in enumerate(items):
+            kind = self.tr("Interview") if h.entity == "interviews" else self.tr("Training")
+            self.history.setItem(i, 0, cell(h.date))
+            self.history.setItem(i, 1, cell(kind))
+            self.history.setItem(i, 2, cell(h.line.removeprefix(h.date).strip(" ·")))
+            self.history.setItem(i, 3, cell(h.notes))
+        self.history.resizeColumnsToContents()
+        self.history.resizeRowsToContents()
+        # As tall as its rows (up to eight): the page scrolls, not the table.
+        shown = min(len(items), 8)
+        rows = sum(self.history.rowHeight(i) for i in range(shown))
+        frame = 2 * self.history.frameWidth()
+        self.history.setFixedHeight(self.history.horizontalHeader().height() + rows + frame + 2)

@@ -184,11 +184,23 @@ class HomePage(Page):
         )
         if not path:
             return
-        entity, ok = QInputDialog.getItem(
-            self, self.tr("Import legacy file"), self.tr("The file holds"), list(ENTITIES), 0, False
+        names = {
+            "candidates": self.tr("Candidates"),
+            "jobs": self.tr("Jobs"),
+            "interviews": self.tr("Interview records"),
+            "training": self.tr("Training records"),
+        }
+        choice, ok = QInputDialog.getItem(
+            self,
+            self.tr("Import legacy file"),
+            self.tr("The file holds"),
+            [names.get(e, e) for e in ENTITIES],
+            0,
+            False,
         )
         if not ok:
             return
+        entity = next(e for e in ENTITIES if names.get(e, e) == choice)
         dialog = self.mapping_dialog(Path(path), entity)
         if dialog is not None and dialog.exec():
             self.import_legacy(Path(path), entity, dialog.mapping())
@@ -238,6 +250,16 @@ class HomePage(Page):
                 text += " " + self.tr(
                     "%1 possible duplicate pair(s) wait for you under Duplicates."
                 ).replace("%1", str(counts["review"]))
+            if "linked" in counts:
+                text += " " + self.tr(
+                    "%1 linked to stored candidates; %2 not linked (no stored candidate "
+                    "matches surely enough: add a phone or e-mail to those rows and import "
+                    "the file again)."
+                ).replace("%1", str(counts["linked"])).replace("%2", str(counts["unlinked"]))
+            if task.result.unknown_jobs:
+                text += " " + self.tr("Job titles no profile has: %1.").replace(
+                    "%1", ", ".join(j["title"] for j in task.result.unknown_jobs[:5])
+                )
             self.import_msg.setText(text)
             self.refresh()
             self.refresh_search()

@@ -410,7 +410,7 @@ class RoomPage(Page):
         q = room.current.question
         lang = self.i18n.content_lang
         probes = list(live.probes) if live else [p.get(lang) for p in q.probes[:2]]
-        self.probes.setText("\n".join(f"• {p}" for p in probes) or "—")
+        self._set_probes(probes)
 
     def _show_question(self) -> None:
         room = self.room
@@ -437,7 +437,30 @@ class RoomPage(Page):
             self.targets.addWidget(QLabel(comp.name.get(lang)), row, 0)
             self.targets.addWidget(bar, row, 1)
             self.coverage[key] = bar
-        self.probes.setText("\n".join(f"• {p.get(lang)}" for p in q.probes[:2]))
+        self._set_probes([p.get(lang) for p in q.probes[:2]])
+
+    def _set_probes(self, probes: list[str]) -> None:
+        """The guide's (or the live analysis's) follow-ups, then this candidate's own."""
+        lines = [f"• {p}" for p in probes]
+        room = self.room
+        for t in room.tailored_probes() if room is not None else []:
+            lines.append("★ " + t.text)
+        self.probes.setText("\n".join(lines) or "—")
+        self.probes.setToolTip(
+            "\n".join(
+                self.tr("★ from %1: %2")
+                .replace("%1", self._source_name(t.source))
+                .replace("%2", t.basis)
+                for t in (room.tailored_probes() if room is not None else [])
+            )
+        )
+
+    def _source_name(self, source: str) -> str:
+        return {
+            "project": self.tr("the résumé"),
+            "round1": self.tr("round-1 notes"),
+            "training": self.tr("training history"),
+        }.get(source, source)
 
     def _buttons(self) -> None:
         started = self.room is not None and self.room._t0 is not None

@@ -4,122 +4,178 @@
 <context>
     <name>CandidatePage</name>
     <message>
-        <location filename="../../app/ui/candidate.py" line="60"/>
+        <location filename="../../app/ui/candidate.py" line="73"/>
         <source>Résumé</source>
         <translation>简历</translation>
     </message>
     <message>
-        <location filename="../../app/ui/candidate.py" line="61"/>
+        <location filename="../../app/ui/candidate.py" line="74"/>
         <source>Round 1</source>
         <translation>一面</translation>
     </message>
     <message>
-        <location filename="../../app/ui/candidate.py" line="62"/>
+        <location filename="../../app/ui/candidate.py" line="75"/>
         <source>Competency model</source>
         <translation>胜任力模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/candidate.py" line="65"/>
+        <location filename="../../app/ui/candidate.py" line="76"/>
+        <source>Earlier interviews and training (imported)</source>
+        <translation>以往面试与培训（导入）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/candidate.py" line="77"/>
+        <source>Probes for this candidate</source>
+        <translation>针对该候选人的追问</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/candidate.py" line="79"/>
+        <source>Date</source>
+        <translation>日期</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/candidate.py" line="79"/>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/candidate.py" line="79"/>
+        <source>Record</source>
+        <translation>记录</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/candidate.py" line="83"/>
         <source>Competency</source>
         <translation>胜任力</translation>
     </message>
     <message>
-        <location filename="../../app/ui/candidate.py" line="66"/>
+        <location filename="../../app/ui/candidate.py" line="84"/>
         <source>Weight</source>
         <translation>权重</translation>
     </message>
     <message>
-        <location filename="../../app/ui/candidate.py" line="67"/>
+        <location filename="../../app/ui/candidate.py" line="85"/>
         <source>Bar</source>
         <translation>要求</translation>
     </message>
     <message>
-        <location filename="../../app/ui/candidate.py" line="68"/>
+        <location filename="../../app/ui/candidate.py" line="86"/>
         <source>What level 8 looks like</source>
         <translation>8 分行为表现</translation>
     </message>
     <message>
-        <location filename="../../app/ui/candidate.py" line="71"/>
+        <location filename="../../app/ui/candidate.py" line="89"/>
         <source>Open a candidate from Home (double-click).</source>
         <translation>请在首页双击打开一位候选人。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/candidate.py" line="80"/>
+        <location filename="../../app/ui/candidate.py" line="104"/>
         <source>Candidate</source>
         <translation>候选人</translation>
     </message>
     <message>
-        <location filename="../../app/ui/candidate.py" line="94"/>
+        <location filename="../../app/ui/candidate.py" line="119"/>
         <source>Phone</source>
         <translation>手机</translation>
     </message>
     <message>
-        <location filename="../../app/ui/candidate.py" line="95"/>
+        <location filename="../../app/ui/candidate.py" line="120"/>
         <source>E-mail</source>
         <translation>邮箱</translation>
     </message>
     <message>
-        <location filename="../../app/ui/candidate.py" line="96"/>
+        <location filename="../../app/ui/candidate.py" line="121"/>
         <source>City</source>
         <translation>城市</translation>
     </message>
     <message>
-        <location filename="../../app/ui/candidate.py" line="98"/>
+        <location filename="../../app/ui/candidate.py" line="123"/>
         <source>Education</source>
         <translation>学历</translation>
     </message>
     <message>
-        <location filename="../../app/ui/candidate.py" line="102"/>
+        <location filename="../../app/ui/candidate.py" line="127"/>
         <source>Experience</source>
         <translation>工作年限</translation>
     </message>
     <message>
-        <location filename="../../app/ui/candidate.py" line="103"/>
+        <location filename="../../app/ui/candidate.py" line="128"/>
         <source> years</source>
         <translation> 年</translation>
     </message>
     <message>
-        <location filename="../../app/ui/candidate.py" line="107"/>
+        <location filename="../../app/ui/candidate.py" line="132"/>
         <source>Skills</source>
         <translation>技能</translation>
     </message>
     <message>
-        <location filename="../../app/ui/candidate.py" line="108"/>
+        <location filename="../../app/ui/candidate.py" line="133"/>
         <source>Career goal</source>
         <translation>职业规划</translation>
     </message>
     <message>
-        <location filename="../../app/ui/candidate.py" line="113"/>
+        <location filename="../../app/ui/candidate.py" line="138"/>
         <source>Work</source>
         <translation>工作经历</translation>
     </message>
     <message>
-        <location filename="../../app/ui/candidate.py" line="121"/>
+        <location filename="../../app/ui/candidate.py" line="146"/>
         <source>Project</source>
         <translation>项目</translation>
     </message>
     <message>
-        <location filename="../../app/ui/candidate.py" line="132"/>
+        <location filename="../../app/ui/candidate.py" line="157"/>
         <source>passed</source>
         <translation>通过</translation>
     </message>
     <message>
-        <location filename="../../app/ui/candidate.py" line="132"/>
+        <location filename="../../app/ui/candidate.py" line="157"/>
         <source>not passed</source>
         <translation>未通过</translation>
     </message>
     <message>
-        <location filename="../../app/ui/candidate.py" line="135"/>
+        <location filename="../../app/ui/candidate.py" line="160"/>
         <source>Job</source>
         <translation>职位</translation>
     </message>
     <message>
-        <location filename="../../app/ui/candidate.py" line="136"/>
+        <location filename="../../app/ui/candidate.py" line="161"/>
         <source>Score</source>
         <translation>分数</translation>
     </message>
     <message>
-        <location filename="../../app/ui/candidate.py" line="139"/>
+        <location filename="../../app/ui/candidate.py" line="174"/>
+        <source>from %1: %2</source>
+        <translation>依据%1：%2</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/candidate.py" line="194"/>
+        <source>the résumé</source>
+        <translation>简历</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/candidate.py" line="195"/>
+        <source>round-1 notes</source>
+        <translation>一面评语</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/candidate.py" line="196"/>
+        <source>training history</source>
+        <translation>培训记录</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/candidate.py" line="203"/>
+        <source>Interview</source>
+        <translation>面试</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/candidate.py" line="203"/>
+        <source>Training</source>
+        <translation>培训</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/candidate.py" line="79"/>
+        <location filename="../../app/ui/candidate.py" line="164"/>
         <source>Notes</source>
         <translation>备注</translation>
     </message>
@@ -375,6 +431,7 @@
     </message>
     <message>
         <location filename="../../app/ui/home.py" line="106"/>
+        <location filename="../../app/ui/home.py" line="188"/>
         <source>Candidates</source>
         <translation>候选人</translation>
     </message>
@@ -420,7 +477,7 @@
     </message>
     <message>
         <location filename="../../app/ui/home.py" line="181"/>
-        <location filename="../../app/ui/home.py" line="188"/>
+        <location filename="../../app/ui/home.py" line="195"/>
         <source>Import legacy file</source>
         <translation>导入历史数据文件</translation>
     </message>
@@ -430,57 +487,82 @@
         <translation>电子表格和 CSV（*.xlsx *.xls *.csv *.txt）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="188"/>
+        <location filename="../../app/ui/home.py" line="189"/>
+        <source>Jobs</source>
+        <translation>职位</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/home.py" line="190"/>
+        <source>Interview records</source>
+        <translation>面试记录</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/home.py" line="191"/>
+        <source>Training records</source>
+        <translation>培训记录</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/home.py" line="196"/>
         <source>The file holds</source>
         <translation>文件内容类型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="223"/>
+        <location filename="../../app/ui/home.py" line="235"/>
         <source>Importing %1…</source>
         <translation>正在导入 %1…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="225"/>
+        <location filename="../../app/ui/home.py" line="237"/>
         <source>Import cancelled; nothing was changed.</source>
         <translation>导入已取消，数据未作任何更改。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="231"/>
+        <location filename="../../app/ui/home.py" line="243"/>
         <source>Imported %1: %2 new, %3 merged, %4 rows rejected.</source>
         <translation>已导入 %1：新增 %2 条，合并 %3 条，拒绝 %4 行。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="239"/>
+        <location filename="../../app/ui/home.py" line="251"/>
         <source>%1 possible duplicate pair(s) wait for you under Duplicates.</source>
         <translation>有 %1 对可能重复的记录在“重复记录”页等待您处理。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="258"/>
+        <location filename="../../app/ui/home.py" line="255"/>
+        <source>%1 linked to stored candidates; %2 not linked (no stored candidate matches surely enough: add a phone or e-mail to those rows and import the file again).</source>
+        <translation>%1 条已关联到已有候选人；%2 条未关联（没有足够确定的匹配：请为这些行补充手机或邮箱后重新导入）。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/home.py" line="260"/>
+        <source>Job titles no profile has: %1.</source>
+        <translation>没有对应职位画像的职位名称：%1。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/home.py" line="280"/>
         <source>Scheduled</source>
         <translation>已安排</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="259"/>
+        <location filename="../../app/ui/home.py" line="281"/>
         <source>In progress</source>
         <translation>进行中</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="260"/>
+        <location filename="../../app/ui/home.py" line="282"/>
         <source>Completed</source>
         <translation>已完成</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="261"/>
+        <location filename="../../app/ui/home.py" line="283"/>
         <source>Interrupted</source>
         <translation>已中断</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="262"/>
+        <location filename="../../app/ui/home.py" line="284"/>
         <source>Cancelled</source>
         <translation>已取消</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="278"/>
+        <location filename="../../app/ui/home.py" line="300"/>
         <source>No interviews match. Interviews arrive from the hub at the next sync, or run `roundtwo demo` for a sample.</source>
         <translation>没有符合条件的面试。面试安排会在下次同步时从中心服务器获取，也可以运行 `roundtwo demo` 载入示例。</translation>
     </message>
@@ -1306,6 +1388,26 @@
         <location filename="../../app/ui/room.py" line="426"/>
         <source>Question %1 of %2 · %3 min</source>
         <translation>第 %1 题，共 %2 题 · %3 分钟</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/room.py" line="451"/>
+        <source>★ from %1: %2</source>
+        <translation>★ 依据%1：%2</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/room.py" line="460"/>
+        <source>the résumé</source>
+        <translation>简历</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/room.py" line="461"/>
+        <source>round-1 notes</source>
+        <translation>一面评语</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/room.py" line="462"/>
+        <source>training history</source>
+        <translation>培训记录</translation>
     </message>
 </context>
 <context>

@@ -96,6 +96,26 @@ def test_candidate_view_shows_resume_round1_and_model(window) -> None:  # type: 
     assert any("浙江大学" in t for t in texts)
 
 
+def test_imported_history_shows_with_the_candidate_and_feeds_the_probes(window) -> None:  # type: ignore[no-untyped-def]
+    from app.core.paths import resources_dir
+
+    win, _ = window
+    cid = win.home.interviews.item(0, 1).data(Qt.ItemDataRole.UserRole)
+    win.open_candidate(cid)
+    assert win.candidate.history_box.isHidden()  # nothing imported yet
+    assert "round-1 notes" in win.candidate.probes.text()  # the application's own notes
+    assert "training history" not in win.candidate.probes.text()
+    done = win.home.import_legacy(resources_dir() / "samples/legacy-training.csv", "training")
+    assert done.result.counts["linked"] == 2
+    assert "2 linked to stored candidates; 0 not linked" in win.home.import_msg.text()
+    win.open_candidate(cid)
+    assert not win.candidate.history_box.isHidden()
+    assert win.candidate.history.rowCount() == 2
+    assert win.candidate.history.item(0, 0).text() == "2025-04-11"
+    assert "跨部门沟通与影响力" in win.candidate.probes.text()
+    assert "training history" in win.candidate.probes.text()
+
+
 def test_language_switch_retranslates_every_page(window, ctx) -> None:  # type: ignore[no-untyped-def]
     win, tr = window
     assert win.nav.item(0).text() == "Home"
