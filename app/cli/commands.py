@@ -67,6 +67,8 @@ def _job_summary(profile: JobProfile, source: str) -> dict[str, Any]:
 
 
 def jobs(args: argparse.Namespace) -> int:
+    if args.jobs_command == "drafts":
+        return _job_drafts(args)
     with open_context() as ctx:
         lang = _lang(args, ctx)
         with ctx.db.read() as s:
@@ -93,6 +95,29 @@ def jobs(args: argparse.Namespace) -> int:
         else:
             _print_profile(profile, lang)
         return _warn_profiles(ctx)
+
+
+def _job_drafts(args: argparse.Namespace) -> int:
+    from app.migrate.jobdrafts import make_drafts
+
+    with open_context() as ctx:
+        out = args.out or ctx.paths.profiles / "drafts"
+        with ctx.db.read() as s:
+            templates = [repo.job_profile(j) for j in repo.list_jobs(s)]
+            drafts = make_drafts(s, templates, out, {p.id for p in templates})
+        if not drafts:
+            _out("Every imported job row matches a job profile: no drafts needed.")
+            return 0
+        for d in drafts:
+            _out(
+                f"{d.path}: '{d.profile.title.zh}' ({', '.join(d.sources)}); model copied "
+                f"from {d.template} (similarity {d.similarity:.2f})"
+            )
+        _out(
+            f"{len(drafts)} draft(s) in {out}. Review each, then move it to {ctx.paths.profiles} "
+            "to use it; drafts are never loaded."
+        )
+        return 0
 
 
 def _print_profile(p: JobProfile, lang: str) -> None:

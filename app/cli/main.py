@@ -41,6 +41,13 @@ def build_parser() -> argparse.ArgumentParser:
     js.add_argument("job_id", metavar="ID")
     js.add_argument("--lang", choices=["zh", "en"], default=None)
     js.add_argument("--json", action="store_true")
+    jd = jobs_sub.add_parser(
+        "drafts",
+        help="draft profiles for imported job rows no profile matches (for a person to review)",
+    )
+    jd.add_argument(
+        "--out", type=Path, default=None, help="folder (default: the profiles folder's drafts/)"
+    )
 
     db = sub.add_parser("db", help="the local database")
     db_sub = db.add_subparsers(dest="db_command", metavar="SUBCOMMAND", required=True)

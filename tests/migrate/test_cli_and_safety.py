@@ -87,6 +87,44 @@ def test_other_entities_are_cleaned_and_staged(cli: Any, tmp_path: Path) -> None
     assert report["rejected"][0]["row"] == 3 and report["rejected"][0]["field"] == "name"
 
 
+def test_job_rows_without_a_profile_become_drafts_a_person_reviews(
+    cli: Any, tmp_path: Path, home: Path
+) -> None:
+    from app.core.jobprofile import load_profile
+
+    src = tmp_path / "jobs.csv"
+    src.write_text(
+        "岗位名称,所属部门,岗位职责,任职要求\n"
+        "零售门店店长,零售,门店运营,3年以上门店管理经验\n"
+        "门店副店长,零售运营部,协助店长负责门店销售、陈列、排班与顾客服务,2年以上零售经验\n"
+        "门店副店长,零售运营部,协助店长管理门店销售、陈列与团队,2年以上零售经验\n",
+        "utf-8",
+    )
+    out = tmp_path / "r.json"
+    res = cli("import", str(src), "--entity", "jobs", "--report", str(out))
+    assert res.returncode == 0, res.stderr
+    assert "job titles no profile has: 门店副店长" in res.stdout
+    res = cli("jobs", "drafts")
+    assert res.returncode == 0, res.stderr
+    drafts = sorted((home / "jobs" / "drafts").glob("*.yaml"))
+    assert [d.name for d in drafts] == ["men-dian-fu-dian-zhang.yaml"]
+    text = drafts[0].read_text("utf-8")
+    assert text.startswith("# DRAFT job profile for '门店副店长'")
+    assert "jobs.csv row 3" in text and "jobs.csv row 4" in text
+    assert "COPIED from the\n# profile 'retail-store-manager'" in text
+    draft = load_profile(drafts[0])  # a valid profile once moved
+    assert draft.title.zh == "门店副店长"
+    assert draft.summary.zh.startswith("协助店长管理门店销售")  # the newest row's wording
+    bundled = load_profile(Path(__file__).parents[2] / "resources/jobs/retail-store-manager.yaml")
+    assert [c.id for c in draft.competencies] == [c.id for c in bundled.competencies]
+    # Drafts are not loaded: the job list is unchanged.
+    listed = cli("jobs", "list", "--json")
+    assert "men-dian-fu-dian-zhang" not in listed.stdout
+    # Running it again rewrites the same draft rather than adding another.
+    assert cli("jobs", "drafts").returncode == 0
+    assert len(list((home / "jobs" / "drafts").glob("*.yaml"))) == 1
+
+
 def _zip_bomb(path: Path) -> None:
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr("[Content_Types].xml", "<Types/>")
