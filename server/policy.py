@@ -108,6 +108,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint("POST", "/api/v1/admin/assignments", Action.ASSIGN, True),
     Endpoint("GET", "/api/v1/exchange/{dataset}", Action.EXPORT, True),
     Endpoint("POST", "/api/v1/exchange/{dataset}", Action.IMPORT, True),
+    Endpoint("POST", "/api/v1/migrate/candidates", Action.IMPORT, True),
     # automation (#8): slots for self-scheduling, the notifications log
     Endpoint("POST", "/api/v1/automation/slots", Action.SCHEDULE, False),
     Endpoint("GET", "/api/v1/automation/notifications", Action.READ_NOTIFICATIONS, True),

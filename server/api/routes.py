@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query, Request, Response
 
 from app.sync import protocol as p
-from server import audit, exchange, identity, media, records
+from server import audit, exchange, identity, legacy_import, media, records
 from server.api.deps import HubDep, PrincipalDep, ProtocolDep, require
 from server.errors import HubError, invalid
 from server.policy import Action, Scope, scope_of
@@ -237,6 +237,58 @@ async def create_assignment(
 
 
 # --- exchange with an HRIS ---------------------------------------------------------------------
+
+
+@router.post(
+    "/migrate/candidates",
+    tags=["exchange"],
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
+            },
+        }
+    },
+)
+async def import_legacy_candidates(
+    request: Request,
+    hub: HubDep,
+    who: PrincipalDep,
+    filename: Annotated[str, Query(min_length=1, max_length=200)],
+    org_unit_id: uuid.UUID | None = None,
+) -> dict[str, Any]:
+    """A legacy candidates file (.xlsx/.xls/.csv/.tsv/.json, header anywhere, Chinese or
+    English headers): cleaned and de-duplicated as `roundtwo import` does on a laptop, against
+    the candidates the hub holds. Answers with the import report."""
+    unit = org_unit_id or who.org_unit_id
+    require(who, Action.IMPORT, unit)
+    data = await request.body()
+    if len(data) > legacy_import.MAX_BYTES:
+        raise invalid("A legacy file may be at most 64 MiB.")
+
+    def run(s: Any) -> dict[str, Any]:
+        identity.org_unit_in_org(s, who.org_id, unit)
+        result = legacy_import.import_candidates(s, who, unit, filename, data)
+        c = result["counts"]
+        audit.record(
+            s,
+            who,
+            audit.AuditAction.IMPORT,
+            "org_unit",
+            unit,
+            {
+                "dataset": "legacy-candidates",
+                "file_sha256": result["sha256"],
+                "read": c.get("read", 0),
+                "rejected": c.get("rejected", 0),
+                **result["hub"],
+            },
+        )
+        return result
+
+    return await hub.run(run)
+
 
 Dataset = Annotated[str, Path(pattern="^(jobs|candidates|round1|final)$")]
 Format = Annotated[str, Query(pattern="^(csv|json|xlsx)$")]

@@ -81,6 +81,9 @@ def _request(w: World, ep: Endpoint, unit: uuid.UUID, c: httpx.Client) -> httpx.
         body = {"acks": []}
     elif path.endswith("/sync/audit"):
         body = {"rows": []}  # an empty page: asks how far the hub holds the caller's log
+    if path.endswith("/migrate/candidates"):
+        legacy = "姓名,手机\n张三,13800000000\n".encode()
+        return c.post(path, params={**q, "filename": "ats.csv"}, content=legacy)
     if ep.method == "POST" and "/exchange/" in path:
         return c.post(path, params=q, content=b"[]")
     return c.request(ep.method, path, params=q, json=body)
