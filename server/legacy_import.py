@@ -12,6 +12,7 @@ import datetime as dt
 import re
 import tempfile
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,14 @@ from sqlmodel import Session
 from app.core.errors import RoundTwoError
 from app.migrate.linkage import AUTO_MERGE, REVIEW
 from app.migrate.linkkeys import Person, person_from_values
-from app.migrate.plan import CANDIDATE_FIELDS, StoredPeople, _jsonable, _noop, plan_source
+from app.migrate.plan import (
+    CANDIDATE_FIELDS,
+    PlannedSource,
+    StoredPeople,
+    _jsonable,
+    _noop,
+    plan_source,
+)
 from app.migrate.readers import SUPPORTED
 from server.errors import invalid
 from server.identity import Principal
@@ -30,8 +38,16 @@ MAX_BYTES = 64 * 1024 * 1024
 FILENAME = re.compile(r"^[^/\\\x00]{1,200}$")
 
 
-def _stored(s: Session, who: Principal) -> tuple[StoredPeople, dict[uuid.UUID, dict[str, Any]]]:
-    """The organisation's candidates this user can see, as the linkage wants them."""
+@dataclass
+class Stored:
+    """The organisation's candidates this user can see: as the linkage wants them, and
+    their payloads (an update completes the payload the hub holds)."""
+
+    people: StoredPeople
+    payloads: dict[uuid.UUID, dict[str, Any]]
+
+
+def load_stored(s: Session, who: Principal) -> Stored:
     ids: list[uuid.UUID] = []
     people: list[Person] = []
     values: list[dict[str, Any]] = []
@@ -50,28 +66,30 @@ def _stored(s: Session, who: Principal) -> tuple[StoredPeople, dict[uuid.UUID, d
         values.append(v)
         people.append(person_from_values(v, existing=True))
         payloads[rec.entity_id] = dict(rec.payload)
-    return (ids, people, values), payloads
+    return Stored((ids, people, values), payloads)
 
 
-def import_candidates(
-    s: Session, who: Principal, unit: uuid.UUID, filename: str, data: bytes
-) -> dict[str, Any]:
-    """Import one legacy candidates file into the hub; the report as `roundtwo import`
-    writes it, plus what the hub stored (`hub.created`, `hub.updated`)."""
+def check_upload(filename: str, size: int) -> None:
     name = Path(filename).name
     if not FILENAME.match(filename) or Path(name).suffix.lower() not in SUPPORTED:
         raise invalid(
             f"The file name '{filename[:200]}' must end in one of {', '.join(SUPPORTED)}: "
             "the suffix says how to read it."
         )
-    if len(data) > MAX_BYTES:
+    if size > MAX_BYTES:
         raise invalid("A legacy file may be at most 64 MiB.")
-    stored, payloads = _stored(s, who)
+
+
+def plan_file(filename: str, data: bytes, stored: Stored) -> PlannedSource:
+    """Read, clean and de-duplicate the file against `stored`. No database: the hub runs
+    this outside its database threads (SQLite has one), so a big file does not hold up
+    sync while it is cleaned."""
+    check_upload(filename, len(data))
     with tempfile.TemporaryDirectory(prefix="roundtwo-import-") as tmp:
-        path = Path(tmp) / name
+        path = Path(tmp) / Path(filename).name
         path.write_bytes(data)
         try:
-            planned = plan_source(
+            return plan_source(
                 path,
                 "candidates",
                 None,
@@ -82,10 +100,18 @@ def import_candidates(
                 None,
                 None,
                 known=lambda hashes: set(),
-                stored=lambda: stored,
+                stored=lambda: stored.people,
             )
         except RoundTwoError as exc:
             raise invalid(exc.message) from exc
+
+
+def write_plan(
+    s: Session, who: Principal, unit: uuid.UUID, planned: PlannedSource, stored: Stored
+) -> dict[str, Any]:
+    """Store the plan as hub changes; the report as `roundtwo import` writes it, plus what
+    the hub stored (`hub.created`, `hub.updated`). A candidate erased meanwhile stays
+    erased (its tombstone wins)."""
     report, plan = planned.report, planned.plan
     now = dt.datetime.now(dt.UTC).isoformat()
     seq = Sequencer(s)
@@ -103,7 +129,7 @@ def import_candidates(
         payload.setdefault("skills", [])
         created += hub_upsert(s, who, unit, "candidate", rid, payload, seq)
     for rid, values in plan.updates:
-        payload = {**payloads[rid], **_jsonable(values), "updated_at": now}
+        payload = {**stored.payloads[rid], **_jsonable(values), "updated_at": now}
         hub_upsert(s, who, unit, "candidate", rid, payload, seq)
         updated += 1
     seq.save()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request, Response
@@ -264,12 +266,22 @@ async def import_legacy_candidates(
     unit = org_unit_id or who.org_unit_id
     require(who, Action.IMPORT, unit)
     data = await request.body()
-    if len(data) > legacy_import.MAX_BYTES:
-        raise invalid("A legacy file may be at most 64 MiB.")
+    legacy_import.check_upload(filename, len(data))
+
+    def load(s: Any) -> legacy_import.Stored:
+        identity.org_unit_in_org(s, who.org_id, unit)
+        return legacy_import.load_stored(s, who)
+
+    stored = await hub.run(load)
+    # Cleaning and matching need no database: off the database threads, in a thread of its
+    # own that ends with the request (the loop's default executor would keep its threads).
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="hub-import") as pool:
+        planned = await asyncio.get_running_loop().run_in_executor(
+            pool, legacy_import.plan_file, filename, data, stored
+        )
 
     def run(s: Any) -> dict[str, Any]:
-        identity.org_unit_in_org(s, who.org_id, unit)
-        result = legacy_import.import_candidates(s, who, unit, filename, data)
+        result = legacy_import.write_plan(s, who, unit, planned, stored)
         c = result["counts"]
         audit.record(
             s,
