@@ -18,12 +18,10 @@ from sqlmodel import Session
 
 from app.core.cancel import check as check_cancel
 from app.core.domain import OutboxOpKind, OutboxStatus
-from app.core.errors import InvalidInputError
 from app.migrate import legacy
 from app.migrate.linkage import AUTO_MERGE, REVIEW, Person
 from app.migrate.linkkeys import person_from_values
 from app.migrate.mapping import (
-    ENTITIES,
     ColumnSuggestion,
     MappingFile,
     find_header,
@@ -32,17 +30,16 @@ from app.migrate.mapping import (
 )
 from app.migrate.plan import (
     CANDIDATE_FIELDS,
-    ImportPlan,
     ImportReport,
     MappedSheet,
     Progress,
     SheetInfo,
-    StoredPeople,
     _header_from_mapping,
     _noop,
     _Plan,
     _row_ref,
     _uuid7s,
+    check_request,
     merge_values,
     plan_source,
     sha256_file,
@@ -62,18 +59,11 @@ from app.storage.types import utcnow
 
 log = logging.getLogger(__name__)
 
-
 _CHUNK = 2000
 _IMPORT_CACHE_KIB = -262_144  # 256 MiB of page cache for the import transaction
 
 
-# --- mapping of sheets ------------------------------------------------------------------------
-
-
-# --- merging a cluster into one record --------------------------------------------------------
-
-
-# --- the pipeline -----------------------------------------------------------------------------
+# --- the pipeline: plan (app.migrate.plan), then write in one transaction -----------------------
 
 
 _gc_lock = threading.Lock()
@@ -115,14 +105,9 @@ def import_file(
     auto_merge: float = AUTO_MERGE,
     review_threshold: float = REVIEW,
     cancel: threading.Event | None = None,
-    stored: StoredPeople | None = None,
-    plan_sink: list[ImportPlan] | None = None,
 ) -> ImportReport:
     """Import one file. Without `dry_run` everything is written in one transaction: an
-    interrupted or cancelled import leaves the store exactly as it was.
-
-    For another store (the hub): `dry_run` with `stored` (the candidates to de-duplicate
-    against instead of this laptop's) and `plan_sink`, which receives the plan to write."""
+    interrupted or cancelled import leaves the store exactly as it was."""
     garbage: list[Any] = []
     _pause_gc()
     try:
@@ -137,8 +122,6 @@ def import_file(
             review_threshold=review_threshold,
             cancel=cancel,
             garbage=garbage,
-            stored=stored,
-            plan_sink=plan_sink,
         )
     finally:
         _release_later(garbage)
@@ -193,13 +176,8 @@ def _import_file(
     review_threshold: float = REVIEW,
     cancel: threading.Event | None = None,
     garbage: list[Any],
-    stored: StoredPeople | None = None,
-    plan_sink: list[ImportPlan] | None = None,
 ) -> ImportReport:
-    if entity not in ENTITIES:
-        raise InvalidInputError(f"Unknown entity '{entity}' (expected {', '.join(ENTITIES)}).")
-    if mapping is not None and mapping.entity != entity:
-        raise InvalidInputError(f"The mapping file is for {mapping.entity}, not {entity}.")
+    check_request(entity, mapping)
     if db is None and not dry_run:
         raise ValueError("a database is needed unless dry_run")
     t0 = time.perf_counter()
@@ -221,8 +199,6 @@ def _import_file(
             pool,
             t0,
             garbage,
-            stored,
-            plan_sink,
         )
     finally:
         if pool is not None:
@@ -242,8 +218,6 @@ def _import_source(
     pool: CleaningPool | None,
     t0: float,
     garbage: list[Any],
-    stored: StoredPeople | None = None,
-    plan_sink: list[ImportPlan] | None = None,
 ) -> ImportReport:
     planned = plan_source(
         path,
@@ -256,15 +230,13 @@ def _import_source(
         cancel,
         pool,
         known=lambda hashes: _known_hashes(db, entity, hashes) if db is not None else set(),
-        stored=(lambda: stored) if stored is not None else (lambda: _stored_people(db)),
+        stored=lambda: _stored_people(db),
     )
     report, plan, mapped = planned.report, planned.plan, planned.mapped
     garbage.extend((planned, plan))
     if entity != "candidates" and dry_run and db is not None:
         with db.read() as s:
             _link_legacy(s, entity, plan, report, plan.multi, auto_merge)
-    if plan_sink is not None:
-        plan_sink.append(plan)
 
     check_cancel(cancel, f"The import of {path.name}")
     if not dry_run and db is not None and (plan.provenance or plan.reviews):
@@ -553,17 +525,6 @@ def _candidate_rows(
             )
         )
     return rows, payloads
-
-
-def candidate_payloads(
-    records: list[tuple[uuid.UUID, dict[str, Any]]], now: dt.datetime
-) -> list[dict[str, Any]]:
-    """The sync payload of each new candidate record of a plan, as this laptop's outbox
-    carries it (for a store that writes candidates as records, i.e. the hub)."""
-    from sqlalchemy.dialects import sqlite
-
-    _, payloads = _candidate_rows(records, now, sqlite.dialect())
-    return [json.loads(p) for p in payloads]
 
 
 def _write(

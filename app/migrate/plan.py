@@ -274,9 +274,6 @@ class _Plan:
     multi: bool = False
 
 
-ImportPlan = _Plan  # what `plan_sink` receives: new_records, updates, provenance, reviews
-
-
 def _plan_candidates(
     load_stored: Callable[[], StoredPeople],
     fresh: list[tuple[cl.CleanRow, str]],
@@ -400,6 +397,13 @@ def _uuid7s(n: int) -> list[uuid.UUID]:
     return out
 
 
+def check_request(entity: str, mapping: MappingFile | None) -> None:
+    if entity not in ENTITIES:
+        raise InvalidInputError(f"Unknown entity '{entity}' (expected {', '.join(ENTITIES)}).")
+    if mapping is not None and mapping.entity != entity:
+        raise InvalidInputError(f"The mapping file is for {mapping.entity}, not {entity}.")
+
+
 @dataclass
 class PlannedSource:
     """A file read, mapped, cleaned and matched: what to write, and what was looked at
@@ -427,10 +431,7 @@ def plan_source(
     """Read, map, clean (in `pool` if given) and plan one file. `known(hashes)` gives the
     fingerprints of rows imported before (skipped as unchanged); `stored()` the candidates
     to de-duplicate against (called only for a candidates file)."""
-    if entity not in ENTITIES:
-        raise InvalidInputError(f"Unknown entity '{entity}' (expected {', '.join(ENTITIES)}).")
-    if mapping is not None and mapping.entity != entity:
-        raise InvalidInputError(f"The mapping file is for {mapping.entity}, not {entity}.")
+    check_request(entity, mapping)
     region = mapping.default_region if mapping else "CN"
     source = read_source(path)
     report = ImportReport(path.name, entity, sha256_file(path), dry_run, source.encoding)
