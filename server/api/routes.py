@@ -22,6 +22,14 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 
 router = APIRouter(prefix=p.API_PREFIX, responses=ERRORS)
 
+# Uploads whose body is the file itself (media chunks, exchange and legacy files).
+_BINARY_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+    }
+}
+
 SHA256 = Annotated[str, Path(pattern=r"^[0-9a-f]{64}$", description="sha256 of the file")]
 
 
@@ -96,14 +104,7 @@ async def media_status(hub: HubDep, who: PrincipalDep, sha256: SHA256) -> p.Medi
     "/media/{sha256}",
     response_model=p.MediaStatus,
     tags=["media"],
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {
-                "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
-            },
-        }
-    },
+    openapi_extra=_BINARY_BODY,
 )
 async def media_chunk(
     request: Request,
@@ -244,14 +245,7 @@ async def create_assignment(
 @router.post(
     "/migrate/candidates",
     tags=["exchange"],
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {
-                "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
-            },
-        }
-    },
+    openapi_extra=_BINARY_BODY,
 )
 async def import_legacy_candidates(
     request: Request,
@@ -339,14 +333,7 @@ async def export_dataset(
     "/exchange/{dataset}",
     response_model=p.ImportResult,
     tags=["exchange"],
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {
-                "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
-            },
-        }
-    },
+    openapi_extra=_BINARY_BODY,
 )
 async def import_dataset(
     request: Request,
