@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import recordlinkage as rl
 
-from app.migrate.linkkeys import Person, name_tokens, person_keys
+from app.migrate.linkkeys import OPTIONAL_KEYS, Person, name_tokens, person_keys
 
 __all__ = ["Person", "name_tokens", "person_keys"]  # re-exported: the old home of these names
 
@@ -48,7 +48,11 @@ class Linkage:
 def frame(people: Sequence[Person], keys: Sequence[dict[str, Any]] | None = None) -> pd.DataFrame:
     """One row per person with the comparison keys (`keys`: the same rows made earlier, e.g.
     by the cleaning workers)."""
-    return pd.DataFrame(list(keys) if keys is not None else [person_keys(p) for p in people])
+    df = pd.DataFrame(list(keys) if keys is not None else [person_keys(p) for p in people])
+    for col in OPTIONAL_KEYS:
+        if col not in df.columns:
+            df[col] = None
+    return df
 
 
 _EXACT = (

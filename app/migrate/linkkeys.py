@@ -93,11 +93,17 @@ def person_from_values(v: dict[str, Any], existing: bool = False) -> Person:
     )
 
 
+OPTIONAL_KEYS = ("address", "address_num", "postcode", "id_token")
+
+
 def person_keys(p: Person) -> dict[str, Any]:
-    """The comparison keys of one person: one row of the linkage frame."""
+    """The comparison keys of one person: one row of the linkage frame. The optional keys
+    (`OPTIONAL_KEYS`) are left out when the person has none: most files carry no address
+    or ID number, and every key is pickled from the cleaning workers (`linkage.frame` adds
+    the missing columns)."""
     toks = name_tokens(p.name)
     concat = "".join(toks)
-    return {
+    keys: dict[str, Any] = {
         "name_concat": concat or None,
         "name_sorted": " ".join(sorted(toks)) or None,
         "name_letters": "".join(sorted(concat)) or None,
@@ -111,9 +117,13 @@ def person_keys(p: Person) -> dict[str, Any]:
         "birth_initial": f"{p.birth_date}/{concat[:1]}" if p.birth_date else None,
         "city": _city(p.city),
         "school": (p.school or "").strip().lower() or None,
-        "address": _address(p.address),
-        "address_num": " ".join(re.findall(r"\d+", _address(p.address) or "")) or None,
-        "postcode": re.sub(r"\s+", "", p.postcode or "").upper() or None,
-        "id_token": p.id_token or None,
         "existing": p.existing,
     }
+    if p.address:
+        address = keys["address"] = _address(p.address)
+        keys["address_num"] = " ".join(re.findall(r"\d+", address or "")) or None
+    if p.postcode:
+        keys["postcode"] = re.sub(r"\s+", "", p.postcode).upper() or None
+    if p.id_token:
+        keys["id_token"] = p.id_token
+    return keys
