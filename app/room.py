@@ -153,6 +153,15 @@ class InterviewRoom:
                 s, interview.candidate_id, interview.job_id, lang
             )
         self.drafts = [AnswerDraft(q) for q in self.profile.questions]
+        # Each tailored probe goes with the first question that asks about its competency
+        # (with the first question if none does).
+        self._probe_home = [
+            next(
+                (i for i, q in enumerate(self.profile.questions) if p.competency in q.competencies),
+                0,
+            )
+            for p in self.tailored
+        ]
         self.index = 0
         self.capture: Any = None  # app.capture.session.CaptureSession when recording
         self.scorer: Any = None
@@ -318,16 +327,10 @@ class InterviewRoom:
         self.go(self.index - 1)
 
     def tailored_probes(self) -> list[TailoredProbe]:
-        """This candidate's own probes for the current question: each goes with the first
-        question that asks about its competency (with the first question if none does)."""
-
-        def home(p: TailoredProbe) -> int:
-            for i, d in enumerate(self.drafts):
-                if p.competency in d.question.competencies:
-                    return i
-            return 0
-
-        return [p for p in self.tailored if home(p) == self.index]
+        """This candidate's own probes for the current question (see `_probe_home`)."""
+        return [
+            p for p, home in zip(self.tailored, self._probe_home, strict=True) if home == self.index
+        ]
 
     def set_text(self, text: str) -> None:
         self.current.text = text

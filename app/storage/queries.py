@@ -133,7 +133,9 @@ def candidate_detail(session: Session, candidate_id: uuid.UUID) -> CandidateDeta
     )
 
 
-def candidate_brief(session: Session, candidate_id: uuid.UUID) -> CandidateBrief:
+def candidate_brief(
+    session: Session, candidate_id: uuid.UUID, past: list[HistoryItem] | None = None
+) -> CandidateBrief:
     """What the interviewer knows before round two: the résumé's projects and goal, round-1
     notes (this laptop's applications, then imported interview records, newest first) and
     the courses the candidate took (imported training records)."""
@@ -147,7 +149,7 @@ def candidate_brief(session: Session, candidate_id: uuid.UUID) -> CandidateBrief
         ).all()
         if a.round1_notes and a.round1_notes.strip()
     ]
-    past = history(session, candidate_id)
+    past = history(session, candidate_id) if past is None else past
     notes += [h.notes.strip() for h in past if h.entity == "interviews" and h.notes.strip()]
     courses = list(dict.fromkeys(h.title for h in past if h.entity == "training" and h.title))
     return CandidateBrief(

@@ -106,7 +106,7 @@ class CandidatePage(Page):
         zh = self.i18n.content_lang == "zh"
         with self.ctx.db.read() as s:
             d = queries.candidate_detail(s, candidate_id)
-            brief = queries.candidate_brief(s, candidate_id)
+            brief = queries.candidate_brief(s, candidate_id, d.history)
         self.ctx.audit("view", "candidate", candidate_id, {"via": "gui"}, once=True)
         self.name.setText(d.name)
         for form in (self.resume, self.round1):

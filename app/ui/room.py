@@ -441,17 +441,15 @@ class RoomPage(Page):
 
     def _set_probes(self, probes: list[str]) -> None:
         """The guide's (or the live analysis's) follow-ups, then this candidate's own."""
-        lines = [f"• {p}" for p in probes]
-        room = self.room
-        for t in room.tailored_probes() if room is not None else []:
-            lines.append("★ " + t.text)
+        own = self.room.tailored_probes() if self.room is not None else []
+        lines = [f"• {p}" for p in probes] + ["★ " + t.text for t in own]
         self.probes.setText("\n".join(lines) or "—")
         self.probes.setToolTip(
             "\n".join(
                 self.tr("★ from %1: %2")
                 .replace("%1", self._source_name(t.source))
                 .replace("%2", t.basis)
-                for t in (room.tailored_probes() if room is not None else [])
+                for t in own
             )
         )
 
