@@ -300,10 +300,46 @@ def asr_compare() -> dict[str, Any]:
     }
 
 
-def batch_rtf() -> dict[str, Any]:
+def looped_interview(src: Path, dst: Path, minutes: float) -> float:
+    """`src` repeated (packets copied with shifted timestamps, nothing re-encoded) until it
+    is at least `minutes` long; returns the length in seconds."""
+    import math
+
+    import av
+
+    span: dict[int, int] = {}
+    with av.open(str(src)) as inp:
+        total = inp.duration / 1e6
+        first: dict[int, int] = {}
+        for pkt in inp.demux():
+            if pkt.dts is None:
+                continue
+            i = pkt.stream.index
+            first.setdefault(i, pkt.dts)
+            span[i] = pkt.dts + (pkt.duration or 0) - first[i]
+    reps = max(1, math.ceil(minutes * 60 / total))
+    with av.open(str(dst), "w") as out:
+        with av.open(str(src)) as inp:
+            outs = {
+                s.index: out.add_stream_from_template(s) for s in inp.streams if s.index in span
+            }
+        for r in range(reps):
+            with av.open(str(src)) as inp:
+                for pkt in inp.demux():
+                    if pkt.dts is None or pkt.stream.index not in outs:
+                        continue
+                    shift = r * span[pkt.stream.index]
+                    pkt.pts = (pkt.pts if pkt.pts is not None else pkt.dts) + shift
+                    pkt.dts += shift
+                    pkt.stream = outs[pkt.stream.index]
+                    out.mux(pkt)
+    return reps * total
+
+
+def _batch(path: Path) -> dict[str, Any]:
     from app.pipeline.batch import analyse_video
 
-    r = analyse_video(SAMPLE)
+    r = analyse_video(path)
     return {
         "media_s": r["timings"]["media_duration_s"],
         "total_s": r["timings"]["total_s"],
@@ -312,7 +348,20 @@ def batch_rtf() -> dict[str, Any]:
         "asr_s": r["timings"].get("asr_s"),
         "cpu_s": r["timings"].get("cpu_s"),
         "cpu_rtf": round(r["timings"]["cpu_s"] / r["timings"]["media_duration_s"], 3),
+        "utterances": len(r["utterances"]),
     }
+
+
+def batch_rtf() -> dict[str, Any]:
+    """`analyze` on the sample, and on a 10-minute interview (the target's length) made by
+    repeating the sample: 14 times its five answers, so Whisper and the face chain run
+    over the whole ten minutes."""
+    out = {"sample": _batch(SAMPLE)}
+    with tempfile.TemporaryDirectory() as tmp:
+        ten = Path(tmp) / "interview-10min.mp4"
+        looped_interview(SAMPLE, ten, 10.0)
+        out["ten_minutes"] = _batch(ten)
+    return out
 
 
 def run() -> dict[str, Any]:
@@ -330,6 +379,6 @@ def run() -> dict[str, Any]:
         "latency_p95<=100ms": live["latency_ms_p95"] <= 100,
         "model_cost<=1.0x_mediapipe": out["face_mesh_iris_per_frame"].get("ratio_p50", 99) <= 1.0,
         "asr_rtf<=1.05x_plain": out["asr"]["ratio"] <= 1.05,
-        "batch_rtf<=0.35": out["batch_analyze"]["rtf"] <= 0.35,
+        "batch_rtf<=0.35": out["batch_analyze"]["ten_minutes"]["rtf"] <= 0.35,
     }
     return out

@@ -171,6 +171,15 @@ def build_one(
         raise InvalidInputError(f"Model '{spec.id}': unknown conversion '{how}'.")
     say(f"converting {original.name} with {how}")
     _convert(spec, original, dest)
+    rewrites = list(origin.get("rewrite") or [])
+    if rewrites:
+        from app.models import graphopt
+
+        say(f"rewriting {dest.name}: {', '.join(rewrites)}")
+        try:
+            graphopt.apply(dest, rewrites)
+        except ValueError as exc:
+            raise InvalidInputError(f"Model '{spec.id}': {exc}.") from exc
     detail = _compare(spec, dest, manifest.base_dir / str(origin["reference"]))
     same = sha256_file(dest) == spec.sha256
     detail += "; byte-identical to the committed file" if same else ""

@@ -86,3 +86,27 @@ def test_whisper_transcribes_english_with_timestamps(whisper_dir: Path, speech: 
     assert segs[0].start >= 10.0 and segs[-1].end <= 10.0 + len(speech) / SAMPLE_RATE + 0.5
     assert 0.3 < segs[0].confidence <= 1.0
     assert to_simplified("負責用戶") == "负责用户"
+
+
+@pytest.mark.slow
+def test_language_detection_and_transcription_share_one_encoder_run(
+    whisper_dir: Path, speech: np.ndarray
+) -> None:
+    from app.models.asr import WhisperAsr
+
+    asr = WhisperAsr(whisper_dir)
+    before = asr.model.encodes
+    auto = asr.transcribe(speech, lang="auto")
+    # One utterance under 30 s: one encoder run for the language and the text together.
+    assert asr.model.encodes - before == 1
+    assert asr.model.kept is None  # nothing held between utterances
+    before = asr.model.encodes
+    given = asr.transcribe(speech, lang="en")
+    assert asr.model.encodes - before == 1
+    # Reusing the encoder output changes nothing in the result.
+    assert [(s.start, s.end, s.text) for s in auto] == [(s.start, s.end, s.text) for s in given]
+    assert asr.detect_language(speech)[0] == "en" and asr.model.kept is None
+    # A shorter utterance (another window length): still one encoder run.
+    before = asr.model.encodes
+    asr.transcribe(speech[: len(speech) // 2], lang="auto")
+    assert asr.model.encodes - before == 1

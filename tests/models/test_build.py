@@ -32,7 +32,7 @@ def test_build_converts_and_checks_against_the_original(tmp_path: Path) -> None:
     # Wheels are cached in the user cache so repeated runs do not download again.
     results = build_models(
         m,
-        ids=["face_detect_short", "silero_vad"],
+        ids=["face_detect_short", "face_mesh", "silero_vad"],
         cache=model_cache_dir() / "build-cache",
         out_dir=tmp_path,
     )
@@ -40,6 +40,13 @@ def test_build_converts_and_checks_against_the_original(tmp_path: Path) -> None:
     assert by_id["face_detect_short"].ok, by_id["face_detect_short"].detail
     assert "matches the original" in by_id["face_detect_short"].detail
     assert by_id["silero_vad"].ok and "sha256 matches" in by_id["silero_vad"].detail
+    # The face mesh is converted, then its PRelus are rewritten, then checked.
+    assert by_id["face_mesh"].ok, by_id["face_mesh"].detail
+    import onnx
+
+    built = onnx.load(str(tmp_path / "face_landmark.onnx"))
+    ops = {n.op_type for n in built.graph.node}
+    assert "PRelu" not in ops and "BatchNormalization" in ops
     # The rebuilt detector behaves like the committed one on a real input.
     x = probe_input((1, 128, 128, 3), -1, 1).transpose(0, 3, 1, 2).copy()
     a = OnnxSession(tmp_path / "face_detection_short_range.onnx").run({"input": x})
