@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import time
 from pathlib import Path
-from typing import Any
 
 from app.core.errors import InvalidInputError
 
@@ -129,10 +127,7 @@ def _run(args: argparse.Namespace) -> int:
             dry_run=args.dry_run,
             progress=_Bar(),
         )
-    data: dict[str, Any] = report.to_json()
-    tmp = args.report.with_suffix(args.report.suffix + ".tmp")
-    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1, default=str), "utf-8")
-    tmp.replace(args.report)
+    report.save(args.report)
     if args.save_mapping and report.sheets:
         from app.migrate.mapping import ColumnSuggestion
 
@@ -142,11 +137,7 @@ def _run(args: argparse.Namespace) -> int:
         ]
         to_mapping_file(args.entity, cols).save(args.save_mapping)
     if args.rejects:
-        export_rows(
-            args.rejects,
-            ["sheet", "row", "column", "reason", "value"],
-            ([r.sheet, r.row, r.column, r.reason, r.value] for r in report.rejected),
-        )
+        export_rows(args.rejects, report.REJECT_HEADER, report.reject_rows())
     c = report.counts
     verb = "would import" if args.dry_run else "imported"
     print(

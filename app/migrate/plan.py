@@ -98,6 +98,21 @@ class ImportReport:
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
 
+    def save(self, path: Path) -> Path:
+        """The whole report as JSON (written beside, then moved: never half a file)."""
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_text(
+            json.dumps(self.to_json(), ensure_ascii=False, indent=1, default=str), "utf-8"
+        )
+        tmp.replace(path)
+        return path
+
+    REJECT_HEADER = ("sheet", "row", "column", "reason", "value")
+
+    def reject_rows(self) -> list[list[Any]]:
+        """The rejected rows as a table under REJECT_HEADER (for a CSV/XLSX export)."""
+        return [[r.sheet, r.row, r.column, r.reason, r.value] for r in self.rejected]
+
 
 def _noop(stage: str, done: int, total: int) -> None:
     return None

@@ -68,6 +68,7 @@ def screenshots(win: MainWindow, tr: Translations, out: Path, size: tuple[int, i
                 win.settings_page.stop_preview()
         written += _kiosk_shots(win, out, lang, size)
         written.append(_mapping_shot(win, out, lang))
+        written.append(_import_result_shot(win, out, lang))
     return written
 
 
@@ -108,6 +109,44 @@ def _mapping_shot(win: MainWindow, out: Path, lang: str) -> Path:
     )
     painter.end()
     path = out / f"import-mapping-{lang}.png"
+    shot.save(str(path))
+    dialog.close()
+    return path
+
+
+def _import_result_shot(win: MainWindow, out: Path, lang: str) -> Path:
+    """The import's last step: the bundled legacy sample (imported before: unchanged) plus
+    two new rows and three faulty ones, as a dry run (the store is not changed)."""
+    import tempfile
+
+    from PySide6.QtGui import QPainter
+
+    from app.core.paths import resources_dir
+    from app.migrate.importer import import_file
+
+    sample = (resources_dir() / "samples/legacy-candidates.csv").read_text("utf-8")
+    faulty = (
+        "郭子豪,13600136010,zihao.guo@example.com,1999-04-02,苏州,本科,苏州大学,1,Python\n"
+        "何静,  137-0013-7011 ,jing.he@example.com,1996/7/9,天津,硕士,南开大学,4,SQL\n"
+        ",13900139000,nobody@example.com,1995-01-01,杭州,本科,浙江大学,3,\n"
+        "吴雨桐,=1+2,yutong.wu@example.com,1996-05-05,北京,硕士,北京大学,2,\n"
+        "周怡然,18600186003,zhouyr@example.com,1998-02-30,深圳,本科,深圳大学,2,\n"
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "legacy-candidates.csv"
+        path.write_text(sample.rstrip("\n") + "\n" + faulty, "utf-8")
+        report = import_file(win.ctx.db, path, "candidates", dry_run=True)
+    win.show_page("home")
+    dialog = win.home.show_import_result(report)
+    QApplication.processEvents()
+    shot = win.grab()
+    face = dialog.grab()
+    painter = QPainter(shot)
+    painter.drawPixmap(
+        (shot.width() - face.width()) // 2, (shot.height() - face.height()) // 2, face
+    )
+    painter.end()
+    path = out / f"import-result-{lang}.png"
     shot.save(str(path))
     dialog.close()
     return path

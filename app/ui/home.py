@@ -57,6 +57,7 @@ class HomePage(Page):
         self.import_btn.clicked.connect(self._ask_import)
         top.addWidget(self.import_btn)
         self.import_msg = note()
+        self.import_result: Any = None  # the last import's result dialog, while open
         filters = QHBoxLayout()
         filters.addWidget(self.search, 3)
         filters.addWidget(self.job_filter, 2)
@@ -263,7 +264,23 @@ class HomePage(Page):
             self.import_msg.setText(text)
             self.refresh()
             self.refresh_search()
+            self.show_import_result(task.result)
         return task
+
+    def show_import_result(self, report: Any) -> Any:
+        """The wizard's last step: every rejected, corrected, flagged and unlinked row."""
+        from PySide6.QtCore import Qt
+
+        from app.ui.import_result import ImportResultDialog
+
+        if self.import_result is not None:
+            self.import_result.close()
+        dialog = ImportResultDialog(report, self, lang=self.i18n.content_lang)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.destroyed.connect(lambda _o=None: setattr(self, "import_result", None))
+        self.import_result = dialog
+        dialog.show()
+        return dialog
 
     # -- data ----------------------------------------------------------------------------------
     def refresh(self) -> None:

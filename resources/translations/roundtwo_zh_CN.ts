@@ -360,211 +360,404 @@
 <context>
     <name>HomePage</name>
     <message>
-        <location filename="../../app/ui/home.py" line="82"/>
+        <location filename="../../app/ui/home.py" line="83"/>
         <source>Interviews</source>
         <translation>面试安排</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="84"/>
+        <location filename="../../app/ui/home.py" line="85"/>
         <source>Search candidates: name, phone, e-mail, school, skills…</source>
         <translation>搜索候选人：姓名、手机、邮箱、学校、技能…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="86"/>
+        <location filename="../../app/ui/home.py" line="87"/>
         <source>Today only</source>
         <translation>仅看今天</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="89"/>
+        <location filename="../../app/ui/home.py" line="90"/>
         <source>Time</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="90"/>
+        <location filename="../../app/ui/home.py" line="91"/>
         <source>Candidate</source>
         <translation>候选人</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="91"/>
+        <location filename="../../app/ui/home.py" line="92"/>
         <source>Job</source>
         <translation>职位</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="92"/>
+        <location filename="../../app/ui/home.py" line="93"/>
         <source>Interviewer</source>
         <translation>面试官</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="93"/>
+        <location filename="../../app/ui/home.py" line="94"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="94"/>
+        <location filename="../../app/ui/home.py" line="95"/>
         <source>Location</source>
         <translation>地点</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="99"/>
+        <location filename="../../app/ui/home.py" line="100"/>
         <source>Name</source>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="100"/>
+        <location filename="../../app/ui/home.py" line="101"/>
         <source>Phone</source>
         <translation>手机</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="101"/>
+        <location filename="../../app/ui/home.py" line="102"/>
         <source>E-mail</source>
         <translation>邮箱</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="102"/>
+        <location filename="../../app/ui/home.py" line="103"/>
         <source>School</source>
         <translation>学校</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="103"/>
+        <location filename="../../app/ui/home.py" line="104"/>
         <source>Skills</source>
         <translation>技能</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="106"/>
-        <location filename="../../app/ui/home.py" line="188"/>
+        <location filename="../../app/ui/home.py" line="107"/>
+        <location filename="../../app/ui/home.py" line="189"/>
         <source>Candidates</source>
         <translation>候选人</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="116"/>
+        <location filename="../../app/ui/home.py" line="117"/>
         <source>All jobs</source>
         <translation>全部职位</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="127"/>
+        <location filename="../../app/ui/home.py" line="128"/>
         <source>Sync now</source>
         <translation>立即同步</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="128"/>
+        <location filename="../../app/ui/home.py" line="129"/>
         <source>Import legacy file…</source>
         <translation>导入历史数据文件…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="131"/>
+        <location filename="../../app/ui/home.py" line="132"/>
         <source>Offline: everything stays on this laptop</source>
         <translation>离线：所有数据仅保存在本机</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="134"/>
+        <location filename="../../app/ui/home.py" line="135"/>
         <source>Hub: %1 (not synced yet)</source>
         <translation>中心服务器：%1（尚未同步）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="159"/>
+        <location filename="../../app/ui/home.py" line="160"/>
         <source>Syncing with the hub…</source>
         <translation>正在与中心服务器同步…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="161"/>
+        <location filename="../../app/ui/home.py" line="162"/>
         <source>Sync stopped; the rest stays queued.</source>
         <translation>同步已停止；其余数据仍在队列中。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="167"/>
+        <location filename="../../app/ui/home.py" line="168"/>
         <source>Synced: %1 sent, %2 received</source>
         <translation>已同步：发送 %1 条，接收 %2 条</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="181"/>
-        <location filename="../../app/ui/home.py" line="195"/>
+        <location filename="../../app/ui/home.py" line="182"/>
+        <location filename="../../app/ui/home.py" line="196"/>
         <source>Import legacy file</source>
         <translation>导入历史数据文件</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="183"/>
+        <location filename="../../app/ui/home.py" line="184"/>
         <source>Spreadsheets and CSV (*.xlsx *.xls *.csv *.txt)</source>
         <translation>电子表格和 CSV（*.xlsx *.xls *.csv *.txt）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="189"/>
+        <location filename="../../app/ui/home.py" line="190"/>
         <source>Jobs</source>
         <translation>职位</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="190"/>
+        <location filename="../../app/ui/home.py" line="191"/>
         <source>Interview records</source>
         <translation>面试记录</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="191"/>
+        <location filename="../../app/ui/home.py" line="192"/>
         <source>Training records</source>
         <translation>培训记录</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="196"/>
+        <location filename="../../app/ui/home.py" line="197"/>
         <source>The file holds</source>
         <translation>文件内容类型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="235"/>
+        <location filename="../../app/ui/home.py" line="236"/>
         <source>Importing %1…</source>
         <translation>正在导入 %1…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="237"/>
+        <location filename="../../app/ui/home.py" line="238"/>
         <source>Import cancelled; nothing was changed.</source>
         <translation>导入已取消，数据未作任何更改。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="243"/>
+        <location filename="../../app/ui/home.py" line="244"/>
         <source>Imported %1: %2 new, %3 merged, %4 rows rejected.</source>
         <translation>已导入 %1：新增 %2 条，合并 %3 条，拒绝 %4 行。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="251"/>
+        <location filename="../../app/ui/home.py" line="252"/>
         <source>%1 possible duplicate pair(s) wait for you under Duplicates.</source>
         <translation>有 %1 对可能重复的记录在“重复记录”页等待您处理。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="255"/>
+        <location filename="../../app/ui/home.py" line="256"/>
         <source>%1 linked to stored candidates; %2 not linked (no stored candidate matches surely enough: add a phone or e-mail to those rows and import the file again).</source>
         <translation>%1 条已关联到已有候选人；%2 条未关联（没有足够确定的匹配：请为这些行补充手机或邮箱后重新导入）。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="260"/>
+        <location filename="../../app/ui/home.py" line="261"/>
         <source>Job titles no profile has: %1.</source>
         <translation>没有对应职位画像的职位名称：%1。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="280"/>
+        <location filename="../../app/ui/home.py" line="297"/>
         <source>Scheduled</source>
         <translation>已安排</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="281"/>
+        <location filename="../../app/ui/home.py" line="298"/>
         <source>In progress</source>
         <translation>进行中</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="282"/>
+        <location filename="../../app/ui/home.py" line="299"/>
         <source>Completed</source>
         <translation>已完成</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="283"/>
+        <location filename="../../app/ui/home.py" line="300"/>
         <source>Interrupted</source>
         <translation>已中断</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="284"/>
+        <location filename="../../app/ui/home.py" line="301"/>
         <source>Cancelled</source>
         <translation>已取消</translation>
     </message>
     <message>
-        <location filename="../../app/ui/home.py" line="300"/>
+        <location filename="../../app/ui/home.py" line="317"/>
         <source>No interviews match. Interviews arrive from the hub at the next sync, or run `roundtwo demo` for a sample.</source>
         <translation>没有符合条件的面试。面试安排会在下次同步时从中心服务器获取，也可以运行 `roundtwo demo` 载入示例。</translation>
+    </message>
+</context>
+<context>
+    <name>ImportResultDialog</name>
+    <message>
+        <location filename="../../app/ui/import_result.py" line="41"/>
+        <source>Import of %1</source>
+        <translation>导入 %1</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/import_result.py" line="46"/>
+        <source>What the import of %1 would do (dry run: nothing was changed)</source>
+        <translation>导入 %1 将会做什么（试运行：没有任何改动）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/import_result.py" line="48"/>
+        <source>What the import of %1 did</source>
+        <translation>导入 %1 的结果</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/import_result.py" line="53"/>
+        <source>%1 rows read, %2 imported (%3 new records, %4 merged into others), %5 rejected.</source>
+        <translation>读取 %1 行，导入 %2 行（新建 %3 条记录，%4 行合并到其他记录），拒绝 %5 行。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/import_result.py" line="61"/>
+        <source>%1 values corrected, %2 flagged for a person to check, %3 rows unchanged since an earlier import.</source>
+        <translation>更正 %1 个值，%2 处标记待人工核对，%3 行与之前的导入相同未变。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/import_result.py" line="70"/>
+        <source>%1 possible duplicate pair(s) wait for you under Duplicates.</source>
+        <translation>有 %1 对可能重复的记录在“重复记录”页等待您处理。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/import_result.py" line="76"/>
+        <source>%1 rows linked to stored candidates, %2 not linked.</source>
+        <translation>%1 行已关联到已有候选人，%2 行未关联。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/import_result.py" line="87"/>
+        <source>Rejected rows (%1)</source>
+        <translation>被拒绝的行（%1）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/import_result.py" line="88"/>
+        <location filename="../../app/ui/import_result.py" line="94"/>
+        <location filename="../../app/ui/import_result.py" line="108"/>
+        <location filename="../../app/ui/import_result.py" line="114"/>
+        <source>Row</source>
+        <translation>行</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/import_result.py" line="88"/>
+        <location filename="../../app/ui/import_result.py" line="114"/>
+        <source>Column</source>
+        <translation>列</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/import_result.py" line="88"/>
+        <source>Value</source>
+        <translation>值</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/import_result.py" line="88"/>
+        <location filename="../../app/ui/import_result.py" line="94"/>
+        <source>Reason</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/import_result.py" line="93"/>
+        <source>Not linked (%1)</source>
+        <translation>未关联（%1）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/import_result.py" line="94"/>
+        <source>Name</source>
+        <translation>姓名</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/import_result.py" line="94"/>
+        <source>Closest match</source>
+        <translation>最接近的匹配</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/import_result.py" line="107"/>
+        <source>Flags (%1)</source>
+        <translation>标记（%1）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/import_result.py" line="108"/>
+        <source>Field</source>
+        <translation>字段</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/import_result.py" line="108"/>
+        <source>What to check</source>
+        <translation>需要核对</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/import_result.py" line="113"/>
+        <source>Corrections (%1)</source>
+        <translation>更正（%1）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/import_result.py" line="114"/>
+        <source>Before</source>
+        <translation>原值</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/import_result.py" line="114"/>
+        <source>After</source>
+        <translation>新值</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/import_result.py" line="119"/>
+        <source>Merged duplicates (%1)</source>
+        <translation>已合并的重复项（%1）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/import_result.py" line="120"/>
+        <source>Rows</source>
+        <translation>行</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/import_result.py" line="120"/>
+        <source>Probability</source>
+        <translation>概率</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/import_result.py" line="120"/>
+        <source>With a stored record</source>
+        <translation>与已有记录合并</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/import_result.py" line="125"/>
+        <source>yes</source>
+        <translation>是</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/import_result.py" line="133"/>
+        <source>Every row was imported as it was.</source>
+        <translation>所有行均按原样导入。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/import_result.py" line="138"/>
+        <source>Save report…</source>
+        <translation>保存报告…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/import_result.py" line="139"/>
+        <source>Export rejected rows…</source>
+        <translation>导出被拒绝的行…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/import_result.py" line="174"/>
+        <source>The first %1 of %2 are shown; the saved report has them all.</source>
+        <translation>仅显示 %2 行中的前 %1 行；保存的报告包含全部。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/import_result.py" line="187"/>
+        <source>The report could not be saved to %1: %2</source>
+        <translation>报告无法保存到 %1：%2</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/import_result.py" line="192"/>
+        <source>Report saved to %1.</source>
+        <translation>报告已保存到 %1。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/import_result.py" line="205"/>
+        <source>The rows could not be saved to %1: %2</source>
+        <translation>这些行无法保存到 %1：%2</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/import_result.py" line="211"/>
+        <source>%1 rejected rows saved to %2: fix them there and import that file.</source>
+        <translation>%1 个被拒绝的行已保存到 %2：请在其中修正后导入该文件。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/import_result.py" line="220"/>
+        <source>Save report</source>
+        <translation>保存报告</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/import_result.py" line="229"/>
+        <source>Export rejected rows</source>
+        <translation>导出被拒绝的行</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/import_result.py" line="231"/>
+        <source>CSV or Excel (*.csv *.xlsx)</source>
+        <translation>CSV 或 Excel (*.csv *.xlsx)</translation>
     </message>
 </context>
 <context>
@@ -836,22 +1029,22 @@
         <translation>没有可导入的内容。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mapping_dialog.py" line="146"/>
+        <location filename="../../app/ui/mapping_dialog.py" line="148"/>
         <source>Required field(s) not chosen: %1.</source>
         <translation>尚未选择必填字段：%1。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mapping_dialog.py" line="151"/>
+        <location filename="../../app/ui/mapping_dialog.py" line="153"/>
         <source>Each field can come from one column only: %1.</source>
         <translation>每个字段只能来自一列：%1。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mapping_dialog.py" line="176"/>
+        <location filename="../../app/ui/mapping_dialog.py" line="178"/>
         <source>Save mapping</source>
         <translation>保存映射</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mapping_dialog.py" line="178"/>
+        <location filename="../../app/ui/mapping_dialog.py" line="180"/>
         <source>Mapping files (*.json)</source>
         <translation>映射文件 (*.json)</translation>
     </message>
@@ -1390,22 +1583,22 @@
         <translation>第 %1 题，共 %2 题 · %3 分钟</translation>
     </message>
     <message>
-        <location filename="../../app/ui/room.py" line="451"/>
+        <location filename="../../app/ui/room.py" line="449"/>
         <source>★ from %1: %2</source>
         <translation>★ 依据%1：%2</translation>
     </message>
     <message>
-        <location filename="../../app/ui/room.py" line="460"/>
+        <location filename="../../app/ui/room.py" line="458"/>
         <source>the résumé</source>
         <translation>简历</translation>
     </message>
     <message>
-        <location filename="../../app/ui/room.py" line="461"/>
+        <location filename="../../app/ui/room.py" line="459"/>
         <source>round-1 notes</source>
         <translation>一面评语</translation>
     </message>
     <message>
-        <location filename="../../app/ui/room.py" line="462"/>
+        <location filename="../../app/ui/room.py" line="460"/>
         <source>training history</source>
         <translation>培训记录</translation>
     </message>

@@ -149,8 +149,8 @@ def test_language_switch_retranslates_every_page(window, ctx) -> None:  # type: 
 def test_screenshots_of_every_screen_in_both_languages(window, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     win, tr = window
     paths = screenshots(win, tr, tmp_path, (1366, 768))
-    # + kiosk welcome and question, and the import wizard's column step
-    assert len(paths) == 2 * (len(MainWindow.PAGES) + 3)
+    # + kiosk welcome and question, the import wizard's column step and its result
+    assert len(paths) == 2 * (len(MainWindow.PAGES) + 4)
     for p in paths:
         img = QImage(str(p))
         assert (img.width(), img.height()) == (1366, 768)
