@@ -2,10 +2,13 @@
 each for the rejected rows (row, column, value, reason), the corrections made, the flags
 raised, the rows no stored candidate could be linked to and the duplicate clusters; the whole
 report can be saved as JSON (as `roundtwo import --report` writes it) and the rejected rows
-exported as CSV/XLSX (formula-safe) to fix and import again."""
+exported as CSV/XLSX (formula-safe) to fix and import again. The cleaning writes its reasons
+as English sentences (the saved report keeps them so); the dialog shows them in the app's
+language."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -38,6 +41,7 @@ class ImportResultDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.report, self.lang = report, lang
+        self._patterns: list[tuple[re.Pattern[str], str]] | None = None
         self.setWindowTitle(self.tr("Import of %1").replace("%1", report.file))
         self.resize(920, 560)
         lay = QVBoxLayout(self)
@@ -86,7 +90,10 @@ class ImportResultDialog(QDialog):
             "rejected",
             self.tr("Rejected rows (%1)"),
             [self.tr("Row"), self.tr("Column"), self.tr("Value"), self.tr("Reason")],
-            [[self._row(r.sheet, r.row), r.column, r.value, r.reason] for r in report.rejected],
+            [
+                [self._row(r.sheet, r.row), r.column, r.value, self.say(r.reason)]
+                for r in report.rejected
+            ],
         )
         self._tab(
             "unlinked",
@@ -97,7 +104,7 @@ class ImportResultDialog(QDialog):
                     u.get("row"),
                     u.get("name"),
                     "" if u.get("best_probability") is None else f"{u['best_probability']:.2f}",
-                    u.get("reason", ""),
+                    self.say(u.get("reason", "")),
                 ]
                 for u in report.unlinked
             ],
@@ -106,7 +113,7 @@ class ImportResultDialog(QDialog):
             "flags",
             self.tr("Flags (%1)"),
             [self.tr("Row"), self.tr("Field"), self.tr("What to check")],
-            [[f.row, self._field(f.field), f.message] for f in report.flags],
+            [[f.row, self._field(f.field), self.say(f.message)] for f in report.flags],
         )
         self._tab(
             "corrections",
@@ -145,6 +152,89 @@ class ImportResultDialog(QDialog):
         self.save_button.clicked.connect(self._ask_save)
         self.export_button.clicked.connect(self._ask_export)
         lay.addWidget(buttons)
+
+    def _sentences(self) -> list[tuple[re.Pattern[str], str]]:
+        """The cleaning's and the linkage's sentences, each with its translation (%1, %2...
+        stand for the parts the pattern captures; the first one's part is a field name)."""
+        pairs = [
+            (
+                r"the (\w+) is empty",
+                self.tr("%1 is empty"),
+            ),
+            (
+                r"a name cannot contain digits or '@'",
+                self.tr("a name cannot contain digits or '@'"),
+            ),
+            (
+                r"the name is longer than 60 characters",
+                self.tr("the name is longer than 60 characters"),
+            ),
+            (r"the phone number is empty", self.tr("the phone number is empty")),
+            (r"'(.*)' is not a phone number \(.*\)", self.tr("'%1' is not a phone number")),
+            (
+                r"'(.*)' is not a valid phone number for region (\w+)",
+                self.tr("'%1' is not a valid phone number for region %2"),
+            ),
+            (
+                r"'(.*)' is not a valid e-mail address",
+                self.tr("'%1' is not a valid e-mail address"),
+            ),
+            (r"the date is empty", self.tr("the date is empty")),
+            (
+                r"'(.*)' is ambiguous \(day/month or month/day\)",
+                self.tr("'%1' is ambiguous (day/month or month/day)"),
+            ),
+            (r"'(.*)' is not a real date \(.*\)", self.tr("'%1' is not a real date")),
+            (
+                r"'(.*)' is not a date RoundTwo can read",
+                self.tr("'%1' is not a date RoundTwo can read"),
+            ),
+            (r"(.*) is not a date", self.tr("'%1' is not a date")),
+            (r"birth date (\S+) is not plausible", self.tr("birth date %1 is not plausible")),
+            (
+                r"birth date (\S+) is unusually early; kept as written for a person to check",
+                self.tr("birth date %1 is unusually early; kept as written for a person to check"),
+            ),
+            (r"'(.*)' is not a number of years", self.tr("'%1' is not a number of years")),
+            (
+                r"(\S+) years of experience is out of range \(0-60\)",
+                self.tr("%1 years of experience is out of range (0-60)"),
+            ),
+            (
+                r"states (\S+) years of experience but the dated work history covers (\S+) "
+                r"years; left as stated for a person to check",
+                self.tr(
+                    "states %1 years of experience but the dated work history covers %2 "
+                    "years; left as stated for a person to check"
+                ),
+            ),
+            (
+                r"the closest stored candidate matches with p=(\S+), below the auto-merge "
+                r"threshold (\S+)",
+                self.tr(
+                    "the closest stored candidate matches with p=%1, below the auto-merge "
+                    "threshold %2"
+                ),
+            ),
+            (r"no stored candidate matches", self.tr("no stored candidate matches")),
+        ]
+        return [(re.compile(p), t) for p, t in pairs]
+
+    def say(self, sentence: str) -> str:
+        """`sentence` in the app's language (as written when no translation knows it)."""
+        if self._patterns is None:
+            self._patterns = self._sentences()
+        for pattern, template in self._patterns:
+            m = pattern.fullmatch(sentence)
+            if m is None:
+                continue
+            out = template
+            for i, part in enumerate(m.groups(), 1):
+                # "the <field> is empty" names a field: shown with the field's own label.
+                named = part if pattern is not self._patterns[0][0] else self._field(part)
+                out = out.replace(f"%{i}", named)
+            return out
+        return sentence
 
     def _row(self, sheet: str, row: int) -> str:
         multi = len(self.report.sheets) > 1

@@ -570,192 +570,287 @@
 <context>
     <name>ImportResultDialog</name>
     <message>
-        <location filename="../../app/ui/import_result.py" line="41"/>
+        <location filename="../../app/ui/import_result.py" line="45"/>
         <source>Import of %1</source>
         <translation>导入 %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/import_result.py" line="46"/>
+        <location filename="../../app/ui/import_result.py" line="50"/>
         <source>What the import of %1 would do (dry run: nothing was changed)</source>
         <translation>导入 %1 将会做什么（试运行：没有任何改动）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/import_result.py" line="48"/>
+        <location filename="../../app/ui/import_result.py" line="52"/>
         <source>What the import of %1 did</source>
         <translation>导入 %1 的结果</translation>
     </message>
     <message>
-        <location filename="../../app/ui/import_result.py" line="53"/>
+        <location filename="../../app/ui/import_result.py" line="57"/>
         <source>%1 rows read, %2 imported (%3 new records, %4 merged into others), %5 rejected.</source>
         <translation>读取 %1 行，导入 %2 行（新建 %3 条记录，%4 行合并到其他记录），拒绝 %5 行。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/import_result.py" line="61"/>
+        <location filename="../../app/ui/import_result.py" line="65"/>
         <source>%1 values corrected, %2 flagged for a person to check, %3 rows unchanged since an earlier import.</source>
         <translation>更正 %1 个值，%2 处标记待人工核对，%3 行与之前的导入相同未变。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/import_result.py" line="70"/>
+        <location filename="../../app/ui/import_result.py" line="74"/>
         <source>%1 possible duplicate pair(s) wait for you under Duplicates.</source>
         <translation>有 %1 对可能重复的记录在“重复记录”页等待您处理。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/import_result.py" line="76"/>
+        <location filename="../../app/ui/import_result.py" line="80"/>
         <source>%1 rows linked to stored candidates, %2 not linked.</source>
         <translation>%1 行已关联到已有候选人，%2 行未关联。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/import_result.py" line="87"/>
+        <location filename="../../app/ui/import_result.py" line="91"/>
         <source>Rejected rows (%1)</source>
         <translation>被拒绝的行（%1）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/import_result.py" line="88"/>
-        <location filename="../../app/ui/import_result.py" line="94"/>
-        <location filename="../../app/ui/import_result.py" line="108"/>
-        <location filename="../../app/ui/import_result.py" line="114"/>
+        <location filename="../../app/ui/import_result.py" line="92"/>
+        <location filename="../../app/ui/import_result.py" line="101"/>
+        <location filename="../../app/ui/import_result.py" line="115"/>
+        <location filename="../../app/ui/import_result.py" line="121"/>
         <source>Row</source>
         <translation>行</translation>
     </message>
     <message>
-        <location filename="../../app/ui/import_result.py" line="88"/>
-        <location filename="../../app/ui/import_result.py" line="114"/>
+        <location filename="../../app/ui/import_result.py" line="92"/>
+        <location filename="../../app/ui/import_result.py" line="121"/>
         <source>Column</source>
         <translation>列</translation>
     </message>
     <message>
-        <location filename="../../app/ui/import_result.py" line="88"/>
+        <location filename="../../app/ui/import_result.py" line="92"/>
         <source>Value</source>
         <translation>值</translation>
     </message>
     <message>
-        <location filename="../../app/ui/import_result.py" line="88"/>
-        <location filename="../../app/ui/import_result.py" line="94"/>
+        <location filename="../../app/ui/import_result.py" line="92"/>
+        <location filename="../../app/ui/import_result.py" line="101"/>
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../../app/ui/import_result.py" line="93"/>
+        <location filename="../../app/ui/import_result.py" line="100"/>
         <source>Not linked (%1)</source>
         <translation>未关联（%1）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/import_result.py" line="94"/>
+        <location filename="../../app/ui/import_result.py" line="101"/>
         <source>Name</source>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../../app/ui/import_result.py" line="94"/>
+        <location filename="../../app/ui/import_result.py" line="101"/>
         <source>Closest match</source>
         <translation>最接近的匹配</translation>
     </message>
     <message>
-        <location filename="../../app/ui/import_result.py" line="107"/>
+        <location filename="../../app/ui/import_result.py" line="114"/>
         <source>Flags (%1)</source>
         <translation>标记（%1）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/import_result.py" line="108"/>
+        <location filename="../../app/ui/import_result.py" line="115"/>
         <source>Field</source>
         <translation>字段</translation>
     </message>
     <message>
-        <location filename="../../app/ui/import_result.py" line="108"/>
+        <location filename="../../app/ui/import_result.py" line="115"/>
         <source>What to check</source>
         <translation>需要核对</translation>
     </message>
     <message>
-        <location filename="../../app/ui/import_result.py" line="113"/>
+        <location filename="../../app/ui/import_result.py" line="120"/>
         <source>Corrections (%1)</source>
         <translation>更正（%1）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/import_result.py" line="114"/>
+        <location filename="../../app/ui/import_result.py" line="121"/>
         <source>Before</source>
         <translation>原值</translation>
     </message>
     <message>
-        <location filename="../../app/ui/import_result.py" line="114"/>
+        <location filename="../../app/ui/import_result.py" line="121"/>
         <source>After</source>
         <translation>新值</translation>
     </message>
     <message>
-        <location filename="../../app/ui/import_result.py" line="119"/>
+        <location filename="../../app/ui/import_result.py" line="126"/>
         <source>Merged duplicates (%1)</source>
         <translation>已合并的重复项（%1）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/import_result.py" line="120"/>
+        <location filename="../../app/ui/import_result.py" line="127"/>
         <source>Rows</source>
         <translation>行</translation>
     </message>
     <message>
-        <location filename="../../app/ui/import_result.py" line="120"/>
+        <location filename="../../app/ui/import_result.py" line="127"/>
         <source>Probability</source>
         <translation>概率</translation>
     </message>
     <message>
-        <location filename="../../app/ui/import_result.py" line="120"/>
+        <location filename="../../app/ui/import_result.py" line="127"/>
         <source>With a stored record</source>
         <translation>与已有记录合并</translation>
     </message>
     <message>
-        <location filename="../../app/ui/import_result.py" line="125"/>
+        <location filename="../../app/ui/import_result.py" line="132"/>
         <source>yes</source>
         <translation>是</translation>
     </message>
     <message>
-        <location filename="../../app/ui/import_result.py" line="133"/>
+        <location filename="../../app/ui/import_result.py" line="140"/>
         <source>Every row was imported as it was.</source>
         <translation>所有行均按原样导入。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/import_result.py" line="138"/>
+        <location filename="../../app/ui/import_result.py" line="145"/>
         <source>Save report…</source>
         <translation>保存报告…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/import_result.py" line="139"/>
+        <location filename="../../app/ui/import_result.py" line="146"/>
         <source>Export rejected rows…</source>
         <translation>导出被拒绝的行…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/import_result.py" line="174"/>
+        <location filename="../../app/ui/import_result.py" line="162"/>
+        <source>%1 is empty</source>
+        <translation>%1为空</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/import_result.py" line="166"/>
+        <source>a name cannot contain digits or &apos;@&apos;</source>
+        <translation>姓名不能包含数字或“@”</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/import_result.py" line="170"/>
+        <source>the name is longer than 60 characters</source>
+        <translation>姓名超过 60 个字符</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/import_result.py" line="172"/>
+        <source>the phone number is empty</source>
+        <translation>手机号码为空</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/import_result.py" line="173"/>
+        <source>&apos;%1&apos; is not a phone number</source>
+        <translation>“%1”不是电话号码</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/import_result.py" line="176"/>
+        <source>&apos;%1&apos; is not a valid phone number for region %2</source>
+        <translation>“%1”不是地区 %2 的有效电话号码</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/import_result.py" line="180"/>
+        <source>&apos;%1&apos; is not a valid e-mail address</source>
+        <translation>“%1”不是有效的电子邮箱地址</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/import_result.py" line="182"/>
+        <source>the date is empty</source>
+        <translation>日期为空</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/import_result.py" line="185"/>
+        <source>&apos;%1&apos; is ambiguous (day/month or month/day)</source>
+        <translation>“%1”有歧义（无法确定是日/月还是月/日）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/import_result.py" line="187"/>
+        <source>&apos;%1&apos; is not a real date</source>
+        <translation>“%1”不是真实存在的日期</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/import_result.py" line="190"/>
+        <source>&apos;%1&apos; is not a date RoundTwo can read</source>
+        <translation>“%1”不是可识别的日期格式</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/import_result.py" line="192"/>
+        <source>&apos;%1&apos; is not a date</source>
+        <translation>“%1”不是日期</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/import_result.py" line="193"/>
+        <source>birth date %1 is not plausible</source>
+        <translation>出生日期 %1 不合理</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/import_result.py" line="196"/>
+        <source>birth date %1 is unusually early; kept as written for a person to check</source>
+        <translation>出生日期 %1 异常早；按原值保留，请人工核对</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/import_result.py" line="198"/>
+        <source>&apos;%1&apos; is not a number of years</source>
+        <translation>“%1”不是年数</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/import_result.py" line="201"/>
+        <source>%1 years of experience is out of range (0-60)</source>
+        <translation>工作年限 %1 年超出范围（0–60）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/import_result.py" line="207"/>
+        <source>states %1 years of experience but the dated work history covers %2 years; left as stated for a person to check</source>
+        <translation>填写的工作年限为 %1 年，但有日期的工作经历覆盖 %2 年；按填写值保留，请人工核对</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/import_result.py" line="215"/>
+        <source>the closest stored candidate matches with p=%1, below the auto-merge threshold %2</source>
+        <translation>最接近的已有候选人匹配概率为 %1，低于自动合并阈值 %2</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/import_result.py" line="219"/>
+        <source>no stored candidate matches</source>
+        <translation>没有匹配的已有候选人</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/import_result.py" line="264"/>
         <source>The first %1 of %2 are shown; the saved report has them all.</source>
         <translation>仅显示 %2 行中的前 %1 行；保存的报告包含全部。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/import_result.py" line="187"/>
+        <location filename="../../app/ui/import_result.py" line="277"/>
         <source>The report could not be saved to %1: %2</source>
         <translation>报告无法保存到 %1：%2</translation>
     </message>
     <message>
-        <location filename="../../app/ui/import_result.py" line="192"/>
+        <location filename="../../app/ui/import_result.py" line="282"/>
         <source>Report saved to %1.</source>
         <translation>报告已保存到 %1。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/import_result.py" line="205"/>
+        <location filename="../../app/ui/import_result.py" line="295"/>
         <source>The rows could not be saved to %1: %2</source>
         <translation>这些行无法保存到 %1：%2</translation>
     </message>
     <message>
-        <location filename="../../app/ui/import_result.py" line="211"/>
+        <location filename="../../app/ui/import_result.py" line="301"/>
         <source>%1 rejected rows saved to %2: fix them there and import that file.</source>
         <translation>%1 个被拒绝的行已保存到 %2：请在其中修正后导入该文件。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/import_result.py" line="220"/>
+        <location filename="../../app/ui/import_result.py" line="310"/>
         <source>Save report</source>
         <translation>保存报告</translation>
     </message>
     <message>
-        <location filename="../../app/ui/import_result.py" line="229"/>
+        <location filename="../../app/ui/import_result.py" line="319"/>
         <source>Export rejected rows</source>
         <translation>导出被拒绝的行</translation>
     </message>
     <message>
-        <location filename="../../app/ui/import_result.py" line="231"/>
+        <location filename="../../app/ui/import_result.py" line="321"/>
         <source>CSV or Excel (*.csv *.xlsx)</source>
         <translation>CSV 或 Excel (*.csv *.xlsx)</translation>
     </message>

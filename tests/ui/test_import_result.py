@@ -45,6 +45,10 @@ def test_the_result_lists_every_rejected_row_and_saves_them(  # type: ignore[no-
     }
     assert by_row["4"][0] == "手机" and by_row["4"][1] == "=1+2" and by_row["4"][2]
     assert by_row["5"][0] == "出生日期"
+    # The reasons read as sentences of the app (the saved report keeps the cleaning's own).
+    assert by_row["3"][2] == "Name is empty"
+    assert by_row["4"][2] == "'=1+2' is not a phone number"
+    assert by_row["5"][2] == "'1998-02-30' is not a real date"
     # The phone written with spaces was corrected, and the correction is listed.
     assert "corrections" in dialog.tables
     assert any("138 0013 8000" in t for t in _texts(dialog.tables["corrections"], 2))
@@ -79,6 +83,13 @@ def test_the_result_lists_every_rejected_row_and_saves_them(  # type: ignore[no-
     assert win.home.import_result is zh
     assert zh.tables["rejected"].horizontalHeaderItem(3).text() == "原因"
     assert zh.tabs.tabText(0).startswith("被拒绝的行")
+    zh_reasons = dict(
+        zip(_texts(zh.tables["rejected"], 0), _texts(zh.tables["rejected"], 3), strict=True)
+    )
+    assert zh_reasons["3"] == "姓名为空"
+    assert zh_reasons["4"] == "“=1+2”不是电话号码"
+    assert zh_reasons["5"] == "“1998-02-30”不是真实存在的日期"
+    assert zh.say("a sentence nobody translated") == "a sentence nobody translated"
     tr.apply("en")
     zh.close()
 
@@ -99,5 +110,6 @@ def test_interview_rows_nobody_matches_are_listed_as_not_linked(  # type: ignore
     assert task.result.counts["unlinked"] == 1
     unlinked = dialog.tables["unlinked"]
     assert _texts(unlinked, 0) == ["2"] and _texts(unlinked, 1) == ["从没见过"]
+    assert _texts(unlinked, 3) == ["no stored candidate matches"]
     assert "not linked" in dialog.summary.text()
     assert not dialog.export_button.isEnabled()  # nothing rejected, nothing to export
