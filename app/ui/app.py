@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from app.context import AppContext, open_context
 from app.core.errors import RoundTwoError
@@ -85,8 +85,6 @@ def _duplicates(win: MainWindow) -> None:
 
 def _mapping_shot(win: MainWindow, out: Path, lang: str) -> Path:
     """The import wizard's column step on the bundled legacy sample."""
-    from PySide6.QtGui import QPainter
-
     from app.core.paths import resources_dir
     from app.ui.mapping_dialog import MappingDialog
 
@@ -98,9 +96,15 @@ def _mapping_shot(win: MainWindow, out: Path, lang: str) -> Path:
         lang="zh" if lang.startswith("zh") else "en",
     )
     dialog.show()
+    return _dialog_over(win, dialog, out / f"import-mapping-{lang}.png")
+
+
+def _dialog_over(win: MainWindow, dialog: QWidget, path: Path) -> Path:
+    """What the person sees: `dialog` over the main window (offscreen has no window manager
+    to composite them), saved to `path`; the dialog is closed."""
+    from PySide6.QtGui import QPainter
+
     QApplication.processEvents()
-    # What the person sees: the dialog over the main window (offscreen has no window manager
-    # to composite them).
     shot = win.grab()
     face = dialog.grab()
     painter = QPainter(shot)
@@ -108,7 +112,6 @@ def _mapping_shot(win: MainWindow, out: Path, lang: str) -> Path:
         (shot.width() - face.width()) // 2, (shot.height() - face.height()) // 2, face
     )
     painter.end()
-    path = out / f"import-mapping-{lang}.png"
     shot.save(str(path))
     dialog.close()
     return path
@@ -118,8 +121,6 @@ def _import_result_shot(win: MainWindow, out: Path, lang: str) -> Path:
     """The import's last step: the bundled legacy sample (imported before: unchanged) plus
     two new rows and three faulty ones, as a dry run (the store is not changed)."""
     import tempfile
-
-    from PySide6.QtGui import QPainter
 
     from app.core.paths import resources_dir
     from app.migrate.importer import import_file
@@ -138,18 +139,7 @@ def _import_result_shot(win: MainWindow, out: Path, lang: str) -> Path:
         report = import_file(win.ctx.db, path, "candidates", dry_run=True)
     win.show_page("home")
     dialog = win.home.show_import_result(report)
-    QApplication.processEvents()
-    shot = win.grab()
-    face = dialog.grab()
-    painter = QPainter(shot)
-    painter.drawPixmap(
-        (shot.width() - face.width()) // 2, (shot.height() - face.height()) // 2, face
-    )
-    painter.end()
-    path = out / f"import-result-{lang}.png"
-    shot.save(str(path))
-    dialog.close()
-    return path
+    return _dialog_over(win, dialog, out / f"import-result-{lang}.png")
 
 
 def _settings_preview(win: MainWindow) -> None:
