@@ -73,8 +73,10 @@ def test_hr_logs_in_and_sees_the_ranking_and_downloads_exports(
             assert r.content[:2] == b"PK"  # a zip: the .xlsx (content checked in test_dashboard)
     # The zh switch keeps the page and translates it.
     b.driver.find_element(By.ID, "lang-switch").click()
+    # The page text read in one script call: an element found in the old page and read after
+    # the new one replaced it fails ("Node with given id does not belong to the document").
     WebDriverWait(b.driver, 20).until(
-        lambda d: "候选人排名" in d.find_element(By.TAG_NAME, "body").text
+        lambda d: "候选人排名" in d.execute_script("return document.body.innerText")
     )
     assert ranking_on_page(b)[0] == ("王芳", "100%")
     b.driver.find_element(By.ID, "logout").click()
