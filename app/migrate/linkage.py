@@ -266,7 +266,9 @@ def match_probability(
     return _fellegi_sunter(features, m, u, 0.05)
 
 
-class _Clusters:
+class Clusters:
+    """Union-find over record indices 0..n-1; a union keeps the smaller index as the root."""
+
     def __init__(self, n: int) -> None:
         self.parent = list(range(n))
 
@@ -280,6 +282,13 @@ class _Clusters:
         ra, rb = self.find(a), self.find(b)
         if ra != rb:
             self.parent[max(ra, rb)] = min(ra, rb)
+
+    def groups(self) -> dict[int, list[int]]:
+        """Root -> its members, in index order."""
+        out: dict[int, list[int]] = {}
+        for i in range(len(self.parent)):
+            out.setdefault(self.find(i), []).append(i)
+        return out
 
 
 def _random_pairs(n: int, size: int = 20000) -> pd.MultiIndex:
@@ -320,7 +329,7 @@ def link(
         for a, b, p in zip(left, right, probs, strict=True)
         if p >= review
     ]
-    uf = _Clusters(n)
+    uf = Clusters(n)
     stored_roots = {i for i, k in enumerate(keys) if k["existing"]}
     weakest: dict[int, float] = {}
     for pair in sorted(pairs, key=lambda x: -x.probability):
@@ -342,9 +351,7 @@ def link(
         weakest[root] = w
         if has_stored:
             stored_roots.add(root)
-    groups: dict[int, list[int]] = {}
-    for i in range(n):
-        groups.setdefault(uf.find(i), []).append(i)
+    groups = uf.groups()
     review_pairs: dict[tuple[int, int], Pair] = {}
     for pair in pairs:
         ra, rb = uf.find(pair.left), uf.find(pair.right)
@@ -388,15 +395,12 @@ def baseline_link(raw: Sequence[dict[str, str | None]]) -> list[list[int]]:
     c.exact("birth_date", "birth_date", label="birth_date")
     c.exact("city", "city", label="city")
     features = c.compute(pairs, df)
-    uf = _Clusters(len(df))
+    uf = Clusters(len(df))
     if len(features):
         matches = rl.ECMClassifier().fit_predict(features)
         for a, b in matches:
             uf.union(int(a), int(b))
-    groups: dict[int, list[int]] = {}
-    for i in range(len(df)):
-        groups.setdefault(uf.find(i), []).append(i)
-    return list(groups.values())
+    return list(uf.groups().values())
 
 
 def pairwise_scores(
