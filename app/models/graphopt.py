@@ -54,19 +54,13 @@ def prelu_as_relu_bn(model: Any) -> int:
         s = slope.reshape(-1).astype(np.float32)
         x, y = node.input[0], node.output[0]
         base = f"{y}__prelu"
-        c = s.size
-        for suffix, value in (
-            ("neg_one", -np.ones(c, np.float32)),
-            ("one_minus_slope", 1.0 - s),
-            ("zero", np.zeros(c, np.float32)),
-            ("one", np.ones(c, np.float32)),
-        ):
-            graph.initializer.append(numpy_helper.from_array(value, f"{base}_{suffix}"))
-        zero, one = f"{base}_zero", f"{base}_one"
+        # Only 1 - slope is this node's own; -1, 0 and 1 are shared per channel count.
+        graph.initializer.append(numpy_helper.from_array(1.0 - s, f"{base}_one_minus_slope"))
+        neg_one, zero, one = (_constant(graph, v, s.size) for v in (-1.0, 0.0, 1.0))
         nodes += [
             helper.make_node(
                 "BatchNormalization",
-                [x, f"{base}_neg_one", zero, zero, one],
+                [x, neg_one, zero, zero, one],
                 [f"{base}_negx"],
                 name=f"{base}_negate",
                 epsilon=0.0,
@@ -135,6 +129,16 @@ def channel_pad_as_conv(model: Any) -> int:
     graph.node.extend(nodes)
     _drop_unread(graph)
     return done
+
+
+def _constant(graph: Any, value: float, size: int) -> str:
+    """The name of a [size] float32 initializer filled with `value`, added once per graph."""
+    from onnx import numpy_helper
+
+    name = f"graphopt_const_{value:g}_x{size}"
+    if not any(i.name == name for i in graph.initializer):
+        graph.initializer.append(numpy_helper.from_array(np.full(size, value, np.float32), name))
+    return name
 
 
 def _drop_unread(graph: Any) -> None:
