@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import importlib
 import logging
 import math
@@ -60,10 +61,12 @@ class TranscriptSegment:
     words: tuple[Word, ...] = field(default=(), repr=False)
 
 
+@functools.cache
 def _reusing_model(base: type) -> type:
     """faster-whisper's WhisperModel whose `encode` returns the kept output when asked to
     encode the very window it was computed from (compared by value, so a changed window is
-    encoded as usual). `encodes` counts the encoder runs."""
+    encoded as usual). `encodes` counts the encoder runs. Made once per base class (the
+    base is imported lazily, so the subclass cannot be written at module level)."""
 
     class ReusingWhisperModel(base):  # type: ignore[misc]
         kept: tuple[np.ndarray, Any] | None = None
