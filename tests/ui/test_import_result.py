@@ -113,3 +113,43 @@ def test_interview_rows_nobody_matches_are_listed_as_not_linked(  # type: ignore
     assert _texts(unlinked, 3) == ["no stored candidate matches"]
     assert "not linked" in dialog.summary.text()
     assert not dialog.export_button.isEnabled()  # nothing rejected, nothing to export
+
+
+def test_every_reason_the_cleaning_gives_is_shown_in_chinese(window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    """The dialog translates the cleaning's English sentences by their wording: a sentence
+    reworded in app/migrate without its translation would fall back to English unseen.
+    Each reason below comes from the real cleaning of a bad value."""
+    from app.migrate.plan import ImportReport
+    from app.migrate.rows import clean_candidate
+    from app.ui.import_result import ImportResultDialog
+
+    _, tr = window
+    bad: list[dict[str, object]] = [
+        {"name": ""},
+        {"name": "abc123"},
+        {"name": "名" * 61},
+        {"name": "王芳", "phone": "=1+2"},
+        {"name": "王芳", "phone": "12345678901"},
+        {"name": "王芳", "email": "wang@"},
+        {"name": "王芳", "birth_date": "1998-02-30"},
+        {"name": "王芳", "birth_date": "03/04/1990"},
+        {"name": "王芳", "birth_date": "someday"},
+        {"name": "王芳", "birth_date": "2030-01-01"},
+        {"name": "王芳", "birth_date": "1900-01-01"},  # kept, flagged
+        {"name": "王芳", "years_experience": "many"},
+        {"name": "王芳", "years_experience": "99"},
+    ]
+    sentences = []
+    for i, values in enumerate(bad):
+        res = clean_candidate("s", i + 2, dict(values), {})
+        got = [res.reason] if hasattr(res, "reason") else [f.message for f in res.flags]
+        assert got, values
+        sentences += got
+    tr.apply("zh_CN")
+    QApplication.processEvents()
+    dialog = ImportResultDialog(ImportReport("f.csv", "candidates", "", False), lang="zh")
+    qtbot.addWidget(dialog)
+    for sentence in sentences:
+        shown = dialog.say(sentence)
+        assert shown != sentence and any("\u4e00" <= ch <= "\u9fff" for ch in shown), sentence
+    tr.apply("en")
