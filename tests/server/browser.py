@@ -129,6 +129,24 @@ class Browser:
     def get(self, url: str) -> None:
         self.driver.get(url)
 
+    def click_through(self, by: str, value: str, timeout: float = 20) -> None:
+        """Click the element and wait until the page it leads to has replaced this one.
+
+        The old page is marked on its `window` and the marker is read with one script call
+        per poll. Holding an element of the old page instead (selenium's `staleness_of`)
+        fails now and then: Chromium answers "Node with given id does not belong to the
+        document" while the new page loads, which selenium does not count as stale."""
+        from selenium.common.exceptions import WebDriverException
+        from selenium.webdriver.support.ui import WebDriverWait
+
+        self.driver.execute_script("window.__rtOldPage = true")
+        self.driver.find_element(by, value).click()
+        WebDriverWait(self.driver, timeout, ignored_exceptions=(WebDriverException,)).until(
+            lambda d: d.execute_script(
+                "return window.__rtOldPage !== true && document.readyState === 'complete'"
+            )
+        )
+
     def shot(self, path: Path) -> Path:
         """A PNG of the whole page (not just the window), via the DevTools protocol."""
         path.parent.mkdir(parents=True, exist_ok=True)

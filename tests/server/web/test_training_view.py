@@ -13,8 +13,6 @@ from typing import Any
 
 import pytest
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions as ec
-from selenium.webdriver.support.ui import WebDriverWait
 
 from app.core.domain import Role
 from app.training.catalogue import CourseSpec
@@ -247,11 +245,9 @@ def test_training_screenshots(
     for kind, width, height in (("desktop", 1280, 800), ("phone", 390, 844)):
         b = browser(width=width, height=height, lang=lang)
         b.get(web_hub.url + "/web/dashboard/training")  # redirected to log in first
-        field = b.driver.find_element(By.ID, "email")
-        field.send_keys(hr)
+        b.driver.find_element(By.ID, "email").send_keys(hr)
         b.driver.find_element(By.ID, "password").send_keys(org.password)
-        b.driver.find_element(By.ID, "login").click()
-        WebDriverWait(b.driver, 20).until(ec.staleness_of(field))
+        b.click_through(By.ID, "login")
         rows = b.driver.find_elements(By.CSS_SELECTOR, "tr.course-row td.rate")
         assert [r.text for r in rows] == [r for _k, r, _n in EXPECTED_COURSES]
         overflow = b.driver.execute_script(
