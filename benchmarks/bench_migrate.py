@@ -12,8 +12,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+from app.migrate.baseline import baseline_link
 from app.migrate.importer import clean_candidate, import_file, wait_released
-from app.migrate.linkage import Person, baseline_link, link, pairwise_scores
+from app.migrate.linkage import Person, link, pairwise_scores
 from app.storage.db import Database
 from benchmarks import febrl
 from tests.migrate.datagen import (

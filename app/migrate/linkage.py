@@ -1,8 +1,12 @@
-"""Duplicate detection: recordlinkage blocking and comparisons, an ECM (Fellegi-Sunter) model
-for match probabilities, and clusters of records that are the same person.
+"""Duplicate detection: blocking, pairwise comparisons, a Fellegi-Sunter model for match
+probabilities, and clusters of records that are the same person.
 
-Our part is the keys: names become pinyin token keys (张伟 = Zhang Wei = Wei Zhang =
-zhangwei), phones E.164, e-mails lower-case, dates ISO; the maths is recordlinkage's.
+The keys do the work: names become pinyin token keys (张伟 = Zhang Wei = Wei Zhang =
+zhangwei), phones E.164, e-mails lower-case, dates ISO. Blocking and comparison are written
+here with pandas and jellyfish and give exactly what recordlinkage's `Index.block` and
+`Compare.exact`/`Compare.string(method="jarowinkler")` give (a test holds them equal):
+recordlinkage needs scikit-learn and SciPy, 80 MB the desktop bundle would carry for two
+small functions. The plain recordlinkage baseline is `app.migrate.baseline`.
 """
 
 from __future__ import annotations
@@ -14,15 +18,13 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import recordlinkage as rl
+from jellyfish import jaro_winkler_similarity
 
 from app.migrate.linkkeys import OPTIONAL_KEYS, Person, name_tokens, person_keys
 
 __all__ = ["Person", "name_tokens", "person_keys"]  # re-exported: the old home of these names
 
 log = logging.getLogger(__name__)
-# recordlinkage logs every indexing and comparison step at INFO; that is noise for a user.
-logging.getLogger("recordlinkage").setLevel(logging.WARNING)
 
 AUTO_MERGE = 0.99
 REVIEW = 0.5
@@ -93,7 +95,6 @@ def candidate_pairs(df: pd.DataFrame) -> pd.MultiIndex:
     big = (codes >= 0) & (counts[np.maximum(codes, 0)] > MAX_NAME_BLOCK)
     df["name_block"] = df["name_letters"].where(~big, df["name_letters"] + "/" + df["city"])
     df["han_block"] = df["name_han"].where(~big, df["name_han"] + "/" + df["city"])
-    indexer = rl.Index()
     blocks = (
         "phone",
         "email",
@@ -103,15 +104,60 @@ def candidate_pairs(df: pd.DataFrame) -> pd.MultiIndex:
         "birth_initial",
         "id_token",
     )
-    for key in blocks:
-        indexer.block(key)
-    pairs = indexer.index(_coded(df, blocks))
+    pairs = block_pairs(_coded(df, blocks), blocks)
     if len(pairs) and bool(df["existing"].any()):
         existing = df["existing"].to_numpy()
         keep = ~(existing[pairs.get_level_values(0)] & existing[pairs.get_level_values(1)])
         pairs = pairs[keep]
     result: pd.MultiIndex = pairs
     return result
+
+
+def block_pairs(df: pd.DataFrame, keys: Sequence[str]) -> pd.MultiIndex:
+    """Pairs (i, j), i > j, of rows equal on at least one of `keys` (a missing value matches
+    nothing), in sorted order: recordlinkage's `Index` with one `block(key)` per key."""
+    n = len(df)
+    rows = np.arange(n, dtype=np.int64)
+    found = []
+    for key in keys:
+        side = pd.DataFrame({"k": df[key].to_numpy(), "i": rows}).dropna(subset=["k"])
+        merged = side.merge(side, on="k")
+        a, b = merged["i_x"].to_numpy(), merged["i_y"].to_numpy()
+        keep = a > b
+        found.append(a[keep] * n + b[keep])
+    codes = np.unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
+    return pd.MultiIndex.from_arrays([codes // n, codes % n])
+
+
+def exact_feature(
+    values: np.ndarray[Any, Any],
+    left: np.ndarray[Any, Any],
+    right: np.ndarray[Any, Any],
+    missing: float = np.nan,
+) -> np.ndarray[Any, np.dtype[np.float64]]:
+    """1 where the (coded, float) values of a pair agree, 0 where they differ, `missing`
+    where either is missing (recordlinkage's `Compare.exact`)."""
+    a, b = values[left], values[right]
+    out: np.ndarray[Any, np.dtype[np.float64]] = (a == b).astype(np.float64)
+    out[np.isnan(a) | np.isnan(b)] = missing
+    return out
+
+
+def jarowinkler_feature(
+    values: np.ndarray[Any, Any],
+    left: np.ndarray[Any, Any],
+    right: np.ndarray[Any, Any],
+    missing: float = 0.0,
+) -> np.ndarray[Any, np.dtype[np.float64]]:
+    """Jaro-Winkler similarity of each pair's strings, `missing` where either is missing
+    (recordlinkage's `Compare.string(method="jarowinkler")`, the same jellyfish function)."""
+    absent = pd.isna(values)
+    a, b = values[left], values[right]
+    gone = absent[left] | absent[right]
+    out = np.full(len(left), missing, dtype=np.float64)
+    todo = np.flatnonzero(~gone)
+    out[todo] = [jaro_winkler_similarity(a[k], b[k]) for k in todo]
+    return out
 
 
 def compare(
@@ -122,22 +168,38 @@ def compare(
     # Keys no row of this file has (most files carry no address or ID number) add no
     # features: an absent feature still moves every pair's probability.
     present = {k for k in _OPTIONAL if k in df.columns and df[k].notna().any()}
-    c = rl.Compare(n_jobs=1)
-    c.string("name_sorted", "name_sorted", method="jarowinkler", label="jw_sorted")
+    if coded is None:
+        coded = _coded(df, _EXACT)
+    left = pairs.get_level_values(0).to_numpy()
+    right = pairs.get_level_values(1).to_numpy()
+
+    def exact(key: str, missing: float = np.nan) -> Any:
+        return exact_feature(coded[key].to_numpy(), left, right, missing)
+
+    def string(key: str, missing: float = 0.0) -> Any:
+        return jarowinkler_feature(df[key].to_numpy(dtype=object), left, right, missing)
+
+    raw: dict[str, Any] = {"jw_sorted": string("name_sorted")}
     if "address" in present:
-        c.string("address", "address", method="jarowinkler", label="address", missing_value=np.nan)
-        c.exact("address_num", "address_num", label="address_num", missing_value=np.nan)
+        raw["address"] = string("address", missing=np.nan)
+        raw["address_num"] = exact("address_num")
     for key in ("postcode", "id_token"):
         if key in present:
-            c.exact(key, key, label=key, missing_value=np.nan)
-    c.exact("name_letters", "name_letters", label="letters")
-    c.exact("name_han", "name_han", label="han", missing_value=np.nan)
+            raw[key] = exact(key)
+    raw["letters"] = exact("name_letters", missing=0.0)
+    raw["han"] = exact("name_han")
     for key in ("phone", "email", "birth", "city", "school"):
-        c.exact(key, key, label=key, missing_value=np.nan)
-    raw = c.compute(pairs, coded if coded is not None else _coded(df, _EXACT))
-    name_sim = raw["jw_sorted"]
+        raw[key] = exact(key)
+    return features(raw, pairs, present)
+
+
+def features(raw: Any, pairs: pd.MultiIndex, present: set[str]) -> pd.DataFrame:
+    """The binary features of `compare` from the raw comparisons (a mapping of label to
+    array: Jaro-Winkler similarities, exact agreement 1/0/NaN)."""
+    name_sim = np.asarray(raw["jw_sorted"])
+    raw = {k: np.asarray(v) for k, v in raw.items()}
     same_name = (raw["jw_sorted"] >= 0.999) | (raw["letters"] == 1) | (raw["han"] == 1)
-    out = pd.DataFrame(index=raw.index)
+    out = pd.DataFrame(index=pairs)
     out["name_same"] = same_name
     out["name_close"] = ~same_name & (name_sim >= 0.88)
     out["name_far"] = ~same_name & (name_sim < 0.75)
@@ -367,40 +429,6 @@ def link(
         sorted(review_pairs.values(), key=lambda p: -p.probability),
         len(idx),
     )
-
-
-# --- the plain baseline -----------------------------------------------------------------------
-
-
-def baseline_link(raw: Sequence[dict[str, str | None]]) -> list[list[int]]:
-    """recordlinkage with straightforward settings on the raw strings (no pinyin, phone or
-    e-mail normalisation): block on name or phone, compare, ECM, clusters of matches."""
-    df = pd.DataFrame(
-        [
-            {k: (v.strip() if isinstance(v, str) and v.strip() else None) for k, v in r.items()}
-            for r in raw
-        ]
-    )
-    for col in ("name", "phone", "email", "birth_date", "city"):
-        if col not in df:
-            df[col] = None
-    indexer = rl.Index()
-    indexer.block("name")
-    indexer.block("phone")
-    pairs = indexer.index(df)
-    c = rl.Compare()
-    c.string("name", "name", method="jarowinkler", threshold=0.85, label="name")
-    c.exact("phone", "phone", label="phone")
-    c.exact("email", "email", label="email")
-    c.exact("birth_date", "birth_date", label="birth_date")
-    c.exact("city", "city", label="city")
-    features = c.compute(pairs, df)
-    uf = Clusters(len(df))
-    if len(features):
-        matches = rl.ECMClassifier().fit_predict(features)
-        for a, b in matches:
-            uf.union(int(a), int(b))
-    return list(uf.groups().values())
 
 
 def pairwise_scores(

@@ -261,8 +261,10 @@ def test_the_memory_cap_ends_in_a_clear_message(cli: Any, tmp_path: Path) -> Non
         "candidates",
         "--report",
         str(tmp_path / "r.json"),
-        env={"ROUNDTWO_IMPORT_MEMORY_MB": "300"},
+        # Hit at 100-200 MB on this machine, not at 250 (the import without scikit-learn and
+        # SciPy needs less than it did).
+        env={"ROUNDTWO_IMPORT_MEMORY_MB": "150"},
     )
     assert res.returncode == 65, res.stderr
-    assert "more memory than the 300 MB cap" in res.stderr
+    assert "more memory than the 150 MB cap" in res.stderr
     assert "Traceback" not in res.stderr

@@ -13,8 +13,9 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from app.core.cancel import CancelledError
+from app.migrate.baseline import baseline_link
 from app.migrate.importer import import_file, wait_released
-from app.migrate.linkage import Person, baseline_link, link, pairwise_scores
+from app.migrate.linkage import Person, link, pairwise_scores
 from app.migrate.mapping import MappingFile, load_mapping
 from app.migrate.review import Decision, decide, pending
 from app.migrate.tables import ReviewItem, SourceRow
