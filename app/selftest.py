@@ -200,6 +200,39 @@ def check_portaudio(_work: Path) -> str:
     return f"{version} from {library}; {devices} audio devices"
 
 
+SAMPLE_VIDEO = "samples/media/interview-sample.mp4"
+
+
+def check_media(_work: Path) -> str:
+    """The sample interview decoded by OpenCV (camera and file capture) and by PyAV
+    (recordings, audio) in one process: the bundle gives both the one FFmpeg PyAV ships."""
+    import av
+    import cv2
+
+    path = resources_dir() / SAMPLE_VIDEO
+    if not path.is_file():
+        raise CheckFailedError(f"The sample interview {path} is missing.")
+    cap = cv2.VideoCapture(str(path), cv2.CAP_FFMPEG)
+    try:
+        frames = [cap.read()[1] for _ in range(5)]
+    finally:
+        cap.release()
+    if any(f is None or f.size == 0 for f in frames):
+        raise CheckFailedError(f"OpenCV could not read video frames from {path.name}.")
+    height, width = frames[0].shape[:2]
+    with av.open(str(path)) as container:
+        if not container.streams.audio:
+            raise CheckFailedError(f"{path.name} has no audio stream for PyAV to decode.")
+        samples = 0
+        for frame in container.decode(audio=0):
+            samples += frame.samples
+            if samples >= 16000:
+                break
+    if samples == 0:
+        raise CheckFailedError(f"PyAV decoded no audio from {path.name}.")
+    return f"OpenCV read 5 frames {width}x{height}; PyAV decoded {samples} audio samples"
+
+
 def core_checks() -> list[Check]:
     """The checks that need no Qt (the GUI adds its own: translations load, offscreen render)."""
     return [
@@ -209,6 +242,7 @@ def core_checks() -> list[Check]:
         Check("database", check_database),
         Check("translation files", check_translation_files),
         Check("portaudio", check_portaudio),
+        Check("media", check_media),
     ]
 
 

@@ -136,11 +136,20 @@ def _needed(path: str) -> list[str]:
     ]
 
 
-def prune_unlinked(binaries: list[Any]) -> tuple[list[Any], list[str]]:
+def prune_unlinked(
+    binaries: list[Any], aliases: dict[str, str] | None = None, wheel_libs: Iterable[str] = ()
+) -> tuple[list[Any], list[str]]:
     """Linux: drop candidate libraries that no kept binary links to (transitively).
+
+    `aliases`: a needed library name -> the name of the file that stands in for it (see
+    `share_ffmpeg`). `wheel_libs`: folders of vendored wheel libraries (`opencv_python_headless
+    .libs`) whose files are candidates too.
 
     Returns (kept TOC, names of the dropped files)."""
     from pathlib import PurePath
+
+    aliases = aliases or {}
+    wheel_dirs = set(wheel_libs)
 
     def name(entry: Any) -> str:
         return PurePath(entry[0]).name
@@ -149,6 +158,8 @@ def prune_unlinked(binaries: list[Any]) -> tuple[list[Any], list[str]]:
         n = name(entry)
         if ALWAYS_KEPT.match(n):
             return False
+        if PurePath(entry[0]).parent.name in wheel_dirs:
+            return True
         src = str(Path(entry[1]).resolve())
         return src.startswith(_SYSTEM_DIRS) or bool(_QT_LIB.match(n))
 
@@ -162,13 +173,118 @@ def prune_unlinked(binaries: list[Any]) -> tuple[list[Any], list[str]]:
     while todo:
         e = todo.pop()
         for lib in _needed(e[1]):
-            for dep in by_name.get(lib, []):
+            for dep in by_name.get(aliases.get(lib, lib), []):
                 if id(dep) not in reached:
                     reached.add(id(dep))
                     todo.append(dep)
     kept = [e for e in binaries if id(e) in reached]
     gone = sorted(name(e) for e in binaries if id(e) not in reached)
     return kept, gone
+
+
+# FFmpeg's libraries as auditwheel names them: lib<name>-<hash>.so.<major>.<minor>.<micro>.
+_FFMPEG_LIB = re.compile(
+    r"^lib(avcodec|avformat|avutil|avdevice|avfilter|swscale|swresample)-[0-9a-f]{8}"
+    r"\.so\.(\d+\.\d+\.\d+)$"
+)
+
+
+def share_ffmpeg(
+    binaries: list[Any], owner: str = "opencv_python_headless.libs", provider: str = "av.libs"
+) -> tuple[list[Any], list[tuple[str, str, str]], dict[str, str]]:
+    """One FFmpeg for OpenCV and PyAV: each wheel vendors its own copy (~40 MB with the
+    codec libraries), and when both copies are the same release (every library version in
+    the file names equal, e.g. libavcodec 62.28.102) the bundle keeps PyAV's and makes
+    OpenCV's names symbolic links to it. The loader then maps one copy for both.
+
+    Returns (TOC without `owner`'s copies, SYMLINK entries, {OpenCV's name: PyAV's name})."""
+    from pathlib import PurePath
+
+    provided: dict[tuple[str, str], str] = {}
+    for entry in binaries:
+        path = PurePath(entry[0])
+        m = _FFMPEG_LIB.match(path.name)
+        if m and path.parent.name == provider:
+            provided[(m[1], m[2])] = path.name
+    mine = {}
+    for entry in binaries:
+        path = PurePath(entry[0])
+        m = _FFMPEG_LIB.match(path.name)
+        if m and path.parent.name == owner:
+            mine[path.name] = (entry, provided.get((m[1], m[2])))
+    # All or nothing: half of one FFmpeg release beside half of another is not a build.
+    if not mine or any(theirs is None for _, theirs in mine.values()):
+        return binaries, [], {}
+    links = [(entry[0], f"../{provider}/{theirs}", "SYMLINK") for entry, theirs in mine.values()]
+    gone = {id(entry) for entry, _ in mine.values()}
+    kept = [e for e in binaries if id(e) not in gone]
+    return kept, links, {n: str(theirs) for n, (_, theirs) in mine.items()}
+
+
+BLAS_SHIM_SOURCE = Path(__file__).resolve().parent / "blas_shim" / "opencv_blas_shim.c"
+
+
+def _dynamic_symbols(path: str, which: str) -> set[str]:
+    """`nm -D` names (without version) of `path`: which = "--defined-only"/"--undefined-only"."""
+    import subprocess
+
+    proc = subprocess.run(
+        ["nm", "-D", which, path], capture_output=True, text=True, check=False, timeout=60
+    )
+    return {line.split()[-1].split("@")[0] for line in proc.stdout.splitlines() if line.strip()}
+
+
+def share_openblas(
+    binaries: list[Any],
+    workdir: Path,
+    owner: str = "opencv_python_headless.libs",
+    provider: str = "numpy.libs",
+    extension: str = "cv2/cv2.abi3.so",
+) -> tuple[list[Any], str]:
+    """One OpenBLAS for OpenCV and NumPy: OpenCV's wheel vendors a 38 MB OpenBLAS (plus
+    gfortran) for 4 gemm and 15 LAPACK routines. In its place the bundle gets a small
+    library of the same name (packaging/blas_shim, compiled here) that forwards those calls
+    to NumPy's OpenBLAS, widening 32-bit integers to its 64-bit ones.
+
+    Done only when every BLAS/LAPACK symbol OpenCV imports is one the shim defines and a C
+    compiler builds it; otherwise the TOC is returned as it was. Returns (TOC, what happened)."""
+    import shutil
+    import subprocess
+    from pathlib import PurePath
+
+    def find(folder: str, pattern: str) -> Any:
+        for entry in binaries:
+            path = PurePath(entry[0])
+            if path.parent.name == folder and re.match(pattern, path.name):
+                return entry
+        return None
+
+    theirs = find(owner, r"^libopenblas.*\.so")
+    ours = find(provider, r"^libscipy_openblas64_.*\.so$")
+    ext = next((e for e in binaries if PurePath(e[0]).as_posix() == extension), None)
+    if theirs is None or ours is None or ext is None:
+        return binaries, "kept OpenCV's OpenBLAS: no separate OpenBLAS in OpenCV's or NumPy's wheel"
+    cc = shutil.which("cc") or shutil.which("gcc")
+    if cc is None:
+        return binaries, "kept OpenCV's OpenBLAS: no C compiler to build the shim"
+    name = PurePath(theirs[0]).name
+    workdir.mkdir(parents=True, exist_ok=True)
+    shim = workdir / name
+    cmd = [
+        cc, "-O2", "-fPIC", "-shared", "-o", str(shim), f"-Wl,-soname,{name}",
+        str(BLAS_SHIM_SOURCE), ours[1], f"-Wl,-rpath,$ORIGIN/../{provider}", "-Wl,--no-undefined",
+    ]  # fmt: skip
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=False, timeout=120)
+    if proc.returncode != 0:
+        return binaries, f"kept OpenCV's OpenBLAS: the shim did not build ({proc.stderr[-300:]})"
+    wanted = _dynamic_symbols(ext[1], "--undefined-only") & _dynamic_symbols(
+        theirs[1], "--defined-only"
+    )
+    missing = wanted - _dynamic_symbols(str(shim), "--defined-only")
+    if not wanted or missing:
+        return binaries, f"kept OpenCV's OpenBLAS: the shim lacks {' '.join(sorted(missing))}"
+    kept = [(e[0], str(shim), e[2]) if e is theirs else e for e in binaries]
+    return kept, f"OpenCV's {name} is a shim to {PurePath(ours[0]).name} ({len(wanted)} symbols)"
 
 
 def _load_segments_aligned(path: Path) -> bool:

@@ -154,9 +154,25 @@ def _toc_sources(analysis: Any) -> list[tuple[str, str]]:
     for toc in (analysis.pure, analysis.binaries, analysis.datas):
         for entry in toc:
             dest, src = entry[0], entry[1]
-            if src:
+            if src and entry[2] != "SYMLINK":  # links: `shared_lines`
                 entries.append((str(dest), str(src)))
     return entries
+
+
+def shared_lines(binaries: Iterable[tuple[str, str, str]]) -> list[str]:
+    """Lines for the libraries one wheel's name points at another wheel's copy (OpenCV's
+    FFmpeg -> PyAV's) and for RoundTwo's own OpenBLAS shim (bundle_filters)."""
+    lines = []
+    for dest, src, kind in binaries:
+        name = Path(dest).name
+        if kind == "SYMLINK" and "/" in src and Path(dest).parent.name != Path(src).parent.name:
+            lines.append(f"  {name:<40} a link to {Path(src).parent.name}/{Path(src).name}")
+        elif kind != "SYMLINK" and Path(src).parent.name == "blas_shim":
+            lines.append(
+                f"  {name:<40} RoundTwo's shim (packaging/blas_shim, Apache-2.0) forwarding to"
+                " NumPy's OpenBLAS (numpy.libs, BSD-3-Clause)"
+            )
+    return lines
 
 
 def collect(entries: Iterable[tuple[str, str]]) -> tuple[dict[str, Dist], list[str], list[str]]:
@@ -181,6 +197,8 @@ def collect(entries: Iterable[tuple[str, str]]) -> tuple[dict[str, Dist], list[s
             continue
         if path.is_relative_to(stdlib) or path.is_relative_to(Path(sys.base_prefix).resolve()):
             continue  # Python itself: its own section
+        if path.parent.name == "blas_shim":
+            continue  # RoundTwo's own: `shared_lines`
         if re.search(r"\.(so(\.\d+)*|dylib|dll)$", path.name):
             other_libs.add(str(path))
     return dists, sorted(ffmpeg), sorted(other_libs)
@@ -304,7 +322,13 @@ def _system_package(path: str) -> str:
         return ""
 
 
-def render(dists: dict[str, Dist], ffmpeg: list[str], other_libs: list[str], version: str) -> str:
+def render(
+    dists: dict[str, Dist],
+    ffmpeg: list[str],
+    other_libs: list[str],
+    version: str,
+    shared: list[str] | None = None,
+) -> str:
     out = [
         "THIRD-PARTY SOFTWARE IN THE ROUNDTWO DESKTOP BUNDLE",
         "=" * 51,
@@ -327,6 +351,15 @@ def render(dists: dict[str, Dist], ffmpeg: list[str], other_libs: list[str], ver
         QT_SECTION.format(version=dists.get("PySide6_Essentials", Dist("", "?", "")).version),
         qt_ffmpeg_note(dists),
         "3. " + ffmpeg_section(ffmpeg, dists.get("av", Dist("av", "?", "")).version),
+    ]
+    if shared:
+        out += [
+            "   Shared instead of shipped twice: OpenCV's wheel names that the bundle points at",
+            "   another copy (packaging/README.md, 'Libraries shared'):",
+            *shared,
+            "",
+        ]
+    out += [
         "4. " + models_section(),
         "5. Native libraries copied from the build machine (not from a Python wheel)",
     ]
@@ -365,5 +398,6 @@ def write_inventory(analysis: Any, out: Path) -> Path:
 
     dists, ffmpeg, other = collect(_toc_sources(analysis))
     dists.pop("roundtwo", None)  # the app itself: NOTICE
-    out.write_text(render(dists, ffmpeg, other, __version__), encoding="utf-8")
+    shared = shared_lines(analysis.binaries)
+    out.write_text(render(dists, ffmpeg, other, __version__, shared), encoding="utf-8")
     return out

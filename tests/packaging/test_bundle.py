@@ -77,6 +77,41 @@ def test_frozen_gui_starts_and_cli_reports_its_version(bundle: Path, tmp_path: P
     assert v.stdout.strip() == f"roundtwo {__version__}"
 
 
+def test_frozen_cli_deduplicates_and_analyzes_like_the_source(bundle: Path, tmp_path: Path) -> None:
+    """The bundle's own linkage (no recordlinkage/scikit-learn/SciPy inside), OpenCV on PyAV's
+    FFmpeg and the models give what the source tree gives on the bundled samples."""
+    import json
+    import sys
+
+    from tests.conftest import REPO
+
+    secret = {"ROUNDTWO_PASSPHRASE": "frozen app test passphrase"}
+    csv = REPO / "resources/samples/legacy-candidates.csv"
+    video = REPO / "resources/samples/media/interview-sample.mp4"
+    results = {}
+    for kind, cmd in (("frozen", [str(bundle)]), ("source", [sys.executable, "-m", "app"])):
+        home = tmp_path / kind / "h"
+        home.parent.mkdir()
+        admin = run([*cmd, "privacy", "keys", "passphrase-mode", "--yes"], home, env=secret)
+        assert admin.returncode == 0, admin.stderr
+        report = tmp_path / kind / "r.json"
+        imp = run(
+            [*cmd, "import", str(csv), "--entity", "candidates", "--report", str(report)],
+            home,
+            env=secret,
+        )
+        assert imp.returncode == 0, imp.stdout + imp.stderr
+        out = tmp_path / kind / "analysis"
+        an = run([*cmd, "analyze", str(video), "--out", str(out)], home, env=secret)
+        assert an.returncode == 0, an.stdout + an.stderr
+        analysis = json.loads((out / "analysis.json").read_text("utf-8"))
+        results[kind] = (json.loads(report.read_text("utf-8"))["counts"], analysis)
+    (frozen_counts, frozen), (source_counts, source) = results["frozen"], results["source"]
+    assert frozen_counts == source_counts and frozen_counts["merged"] > 0, frozen_counts
+    assert [s["text"] for s in frozen["transcript"]] == [s["text"] for s in source["transcript"]]
+    assert frozen["signals"].keys() == source["signals"].keys()
+
+
 def test_bundle_leaves_out_unused_qt_and_dev_packages(bundle: Path) -> None:
     internal = BUNDLE_DIR / "_internal"
     names = {p.name for p in internal.rglob("*")}
@@ -96,6 +131,10 @@ def test_bundle_leaves_out_unused_qt_and_dev_packages(bundle: Path) -> None:
         "mypy",
         "tkinter",
         "_tkinter.cpython-311-x86_64-linux-gnu.so",
+        "recordlinkage",
+        "sklearn",
+        "scipy",
+        "scipy.libs",
     ):
         assert unwanted not in names, unwanted
     assert (internal / "THIRD_PARTY_LICENSES").is_file()

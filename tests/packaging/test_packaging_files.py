@@ -196,3 +196,84 @@ def test_strip_keeps_libraries_whose_stripped_copy_would_not_load(tmp_path: Path
     assert filters._load_segments_aligned(root / "error.abi3.so")
     assert (root / "notes.txt").read_bytes() == before["notes.txt"]
     assert sorted(p.name for p in root.iterdir()) == sorted(before)  # no temp files left
+
+
+def _wheel_toc(folder: str, names: list[str]) -> list[tuple[str, str, str]]:
+    import cv2
+
+    site = Path(cv2.__file__).resolve().parents[1]
+    return [(f"{folder}/{n}", str(site / folder / n), "BINARY") for n in names]
+
+
+def test_opencv_shares_pyavs_ffmpeg_only_when_every_version_matches() -> None:
+    import cv2
+
+    site = Path(cv2.__file__).resolve().parents[1]
+    ocv = sorted(p.name for p in (site / "opencv_python_headless.libs").iterdir())
+    pyav = sorted(p.name for p in (site / "av.libs").iterdir())
+    toc = [
+        *_wheel_toc("opencv_python_headless.libs", ocv),
+        *_wheel_toc("av.libs", pyav),
+        ("cv2/cv2.abi3.so", str(site / "cv2" / "cv2.abi3.so"), "EXTENSION"),
+    ]
+    kept, links, aliases = filters.share_ffmpeg(toc)
+    ffmpeg = [n for n in ocv if re.match(r"lib(avcodec|avformat|avutil|swscale|swresample)-", n)]
+    if not aliases:
+        pytest.skip("the installed OpenCV and PyAV wheels carry different FFmpeg releases")
+    assert sorted(aliases) == sorted(ffmpeg) and len(links) == len(ffmpeg)
+    for dest, target, kind in links:
+        assert kind == "SYMLINK" and dest.startswith("opencv_python_headless.libs/")
+        # the link resolves, inside the bundle layout, to PyAV's library of the same version
+        resolved = (site / Path(dest).parent / target).resolve()
+        assert resolved.parent.name == "av.libs" and resolved.is_file()
+        assert Path(dest).name.split(".so.")[1] == resolved.name.split(".so.")[1]
+    # Every versioned FFmpeg symbol OpenCV needs is defined by PyAV's copy.
+    import subprocess
+
+    def symbols(path: Path, flag: str) -> set[str]:
+        out = subprocess.run(["nm", "-D", flag, str(path)], capture_output=True, text=True)
+        return {ln.split()[-1].replace("@@", "@") for ln in out.stdout.splitlines() if "@LIB" in ln}
+
+    needed = {s for s in symbols(site / "cv2" / "cv2.abi3.so", "--undefined-only")}
+    defined: set[str] = set()
+    for name in aliases.values():
+        defined |= symbols(site / "av.libs" / name, "--defined-only")
+    ffmpeg_needed = {s for s in needed if re.search(r"@LIB(AV|SW)", s)}
+    assert ffmpeg_needed and ffmpeg_needed <= defined, ffmpeg_needed - defined
+    # OpenCV's own codec libraries (only its FFmpeg linked them) are pruned; its others stay.
+    after, gone = filters.prune_unlinked(kept, aliases, wheel_libs=["opencv_python_headless.libs"])
+    assert any(n.startswith("libdav1d-") for n in gone if n in ocv)
+    assert not any(n.startswith(("libopenblas", "libpng16")) for n in gone)
+    assert not set(gone) & set(pyav)
+    assert len(after) == len(kept) - len(gone) and "cv2/cv2.abi3.so" in {e[0] for e in after}
+    # A version mismatch keeps OpenCV's own copy, all of it.
+    odd = [
+        (d.replace(".so.62.", ".so.61."), s, k)
+        if "libavcodec-" in d and "av.libs" in d
+        else (d, s, k)
+        for d, s, k in toc
+    ]
+    assert filters.share_ffmpeg(odd) == (odd, [], {})
+
+
+def test_inventory_names_shared_libraries_and_the_shim(tmp_path: Path) -> None:
+    toc = [
+        ("opencv_python_headless.libs/libavcodec-57aca189.so.62.28.102",
+         "../av.libs/libavcodec-5e6b81c2.so.62.28.102", "SYMLINK"),
+        ("PySide6/Qt/lib/libQt6Core.so", "libQt6Core.so.6", "SYMLINK"),  # same folder: plain
+        ("opencv_python_headless.libs/libopenblasp-r0-59ffcd50.3.15.so",
+         str(tmp_path / "blas_shim" / "libopenblasp-r0-59ffcd50.3.15.so"), "BINARY"),
+    ]  # fmt: skip
+    lines = licenses.shared_lines(toc)
+    assert len(lines) == 2
+    assert (
+        "libavcodec-57aca189.so.62.28.102" in lines[0] and "av.libs/libavcodec-5e6b81c2" in lines[0]
+    )
+    assert "RoundTwo's shim" in lines[1] and "BSD-3-Clause" in lines[1]
+    # the shim is not a "system library" of section 5, and a link is not a file of its own
+    dists, _ffmpeg, other = licenses.collect([(toc[2][0], toc[2][1])])
+    assert other == [] and dists == {}
+    text = licenses.render({}, [], [], "9.9.9", lines)
+    assert "Shared instead of shipped twice" in text and text.index("3. ") < text.index(
+        "Shared"
+    ) < text.index("4. ")
