@@ -77,12 +77,25 @@ def test_onnx_runner_check_runs_the_model(tmp_path: Path) -> None:
     assert "SileroVad ran on silence" in checks["model silero_vad"].run(tmp_path)
 
 
+def test_media_check_reads_the_sample_and_names_a_missing_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.selftest import CheckFailedError, check_media
+
+    detail = check_media(tmp_path)
+    assert detail.startswith("OpenCV read 5 frames 640x480; PyAV decoded ") and "16384" in detail
+    monkeypatch.setenv("ROUNDTWO_RESOURCES", str(tmp_path))
+    with pytest.raises(CheckFailedError, match=r"interview-sample\.mp4 is missing"):
+        check_media(tmp_path)
+
+
 @pytest.mark.slow
 def test_self_test_passes_from_source(tmp_path: Path) -> None:
     work = tmp_path / "work"
     r = run([sys.executable, "-m", "app", "--self-test", "--workdir", str(work)], tmp_path / "h")
     assert r.returncode == 0, r.stdout + r.stderr
-    for name in ("model whisper_base", "model face_mesh", "database", "render", "portaudio"):
+    names = ("model whisper_base", "model face_mesh", "database", "render", "portaudio", "media")
+    for name in names:
         assert r.line(name).startswith("ok "), r.line(name)
     assert r.line("qt translations").endswith("'Home' -> '首页'")
     assert "checks passed (RoundTwo " in r.stdout.splitlines()[-1]
