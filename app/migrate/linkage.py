@@ -3,10 +3,10 @@ probabilities, and clusters of records that are the same person.
 
 The keys do the work: names become pinyin token keys (张伟 = Zhang Wei = Wei Zhang =
 zhangwei), phones E.164, e-mails lower-case, dates ISO. Blocking and comparison are written
-here with pandas and jellyfish and give exactly what recordlinkage's `Index.block` and
+here with NumPy and jellyfish and give exactly what recordlinkage's `Index.block` and
 `Compare.exact`/`Compare.string(method="jarowinkler")` give (a test holds them equal):
-recordlinkage needs scikit-learn and SciPy, 80 MB the desktop bundle would carry for two
-small functions. The plain recordlinkage baseline is `app.migrate.baseline`.
+recordlinkage needs pandas, scikit-learn and SciPy, ~100 MB the desktop bundle would carry
+for two small functions. The plain recordlinkage baseline is `app.migrate.baseline`.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-import pandas as pd
 from jellyfish import jaro_winkler_similarity
 
 from app.migrate.linkkeys import OPTIONAL_KEYS, Person, name_tokens, person_keys
@@ -47,14 +46,25 @@ class Linkage:
     candidate_pairs: int = 0
 
 
-def frame(people: Sequence[Person], keys: Sequence[dict[str, Any]] | None = None) -> pd.DataFrame:
+Table = dict[str, np.ndarray[Any, Any]]  # column -> one value per person (None: missing)
+Pairs = tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]  # (left, right), left > right
+
+
+def frame(people: Sequence[Person], keys: Sequence[dict[str, Any]] | None = None) -> Table:
     """One row per person with the comparison keys (`keys`: the same rows made earlier, e.g.
-    by the cleaning workers)."""
-    df = pd.DataFrame(list(keys) if keys is not None else [person_keys(p) for p in people])
-    for col in OPTIONAL_KEYS:
-        if col not in df.columns:
-            df[col] = None
-    return df
+    by the cleaning workers), as columns; a key a row lacks is None."""
+    rows = list(keys) if keys is not None else [person_keys(p) for p in people]
+    columns: dict[str, None] = {}
+    for row in rows:
+        columns.update(dict.fromkeys(row))
+    columns.update(dict.fromkeys(OPTIONAL_KEYS))
+    table: Table = {}
+    for col in columns:
+        values = np.empty(len(rows), dtype=object)
+        values[:] = [row.get(col) for row in rows]
+        table[col] = values
+    table["existing"] = np.array([bool(row.get("existing")) for row in rows], dtype=bool)
+    return table
 
 
 _EXACT = (
@@ -71,30 +81,50 @@ _EXACT = (
 )
 
 
-def _coded(df: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
-    """`columns` replaced by numbers, equal where the strings are equal and NaN where they
-    are missing: blocking and exact comparison give the same pairs and features, but pandas
-    compares numbers many times faster than Python strings."""
-    out = df.copy(deep=False)
-    for col in columns:
-        codes = pd.factorize(df[col])[0].astype(np.float64)
-        codes[codes < 0] = np.nan
-        out[col] = codes
+def _factorize(values: np.ndarray[Any, Any]) -> np.ndarray[Any, np.dtype[np.float64]]:
+    """Numbers equal where the values are equal, NaN where they are missing (None)."""
+    index: dict[Any, int] = {}
+    out = np.fromiter(
+        (np.nan if v is None else index.setdefault(v, len(index)) for v in values),
+        dtype=np.float64,
+        count=len(values),
+    )
     return out
 
 
-def candidate_pairs(df: pd.DataFrame) -> pd.MultiIndex:
+def _coded(table: Table, columns: Sequence[str]) -> Table:
+    """`columns` replaced by numbers, equal where the strings are equal and NaN where they
+    are missing: blocking and exact comparison give the same pairs and features, and numbers
+    compare many times faster than Python strings."""
+    out = dict(table)
+    for col in columns:
+        out[col] = _factorize(table[col])
+    return out
+
+
+def _joined(a: np.ndarray[Any, Any], b: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """ "a/b" per row, None where either is missing."""
+    out = np.empty(len(a), dtype=object)
+    out[:] = [None if x is None or y is None else f"{x}/{y}" for x, y in zip(a, b, strict=True)]
+    return out
+
+
+def candidate_pairs(table: Table) -> Pairs:
     """Blocking: a pair is compared when it shares a phone, e-mail, e-mail user, name key,
     or birth date and initial."""
-    df = df.copy()
     # Adaptive name blocks: a common name ("Wang Fang", "John Smith") would make a block
     # whose pairs grow with the square of its size; above MAX_NAME_BLOCK such a block is
     # split by city, while phone, e-mail and birth-date blocks still catch movers.
-    codes = pd.factorize(df["name_letters"])[0]
-    counts = np.bincount(codes[codes >= 0], minlength=1)
-    big = (codes >= 0) & (counts[np.maximum(codes, 0)] > MAX_NAME_BLOCK)
-    df["name_block"] = df["name_letters"].where(~big, df["name_letters"] + "/" + df["city"])
-    df["han_block"] = df["name_han"].where(~big, df["name_han"] + "/" + df["city"])
+    codes = _factorize(table["name_letters"])
+    known = ~np.isnan(codes)
+    counts = np.bincount(codes[known].astype(np.int64), minlength=1)
+    big = np.zeros(len(codes), dtype=bool)
+    big[known] = counts[codes[known].astype(np.int64)] > MAX_NAME_BLOCK
+    blocked = dict(table)
+    for key, col in (("name_block", "name_letters"), ("han_block", "name_han")):
+        values = table[col].copy()
+        values[big] = _joined(table[col][big], table["city"][big])
+        blocked[key] = values
     blocks = (
         "phone",
         "email",
@@ -104,29 +134,41 @@ def candidate_pairs(df: pd.DataFrame) -> pd.MultiIndex:
         "birth_initial",
         "id_token",
     )
-    pairs = block_pairs(_coded(df, blocks), blocks)
-    if len(pairs) and bool(df["existing"].any()):
-        existing = df["existing"].to_numpy()
-        keep = ~(existing[pairs.get_level_values(0)] & existing[pairs.get_level_values(1)])
-        pairs = pairs[keep]
-    result: pd.MultiIndex = pairs
-    return result
+    left, right = block_pairs(_coded(blocked, blocks), blocks)
+    existing = table["existing"]
+    if len(left) and bool(existing.any()):
+        keep = ~(existing[left] & existing[right])
+        left, right = left[keep], right[keep]
+    return left, right
 
 
-def block_pairs(df: pd.DataFrame, keys: Sequence[str]) -> pd.MultiIndex:
-    """Pairs (i, j), i > j, of rows equal on at least one of `keys` (a missing value matches
-    nothing), in sorted order: recordlinkage's `Index` with one `block(key)` per key."""
-    n = len(df)
-    rows = np.arange(n, dtype=np.int64)
-    found = []
+def block_pairs(table: Table, keys: Sequence[str]) -> Pairs:
+    """Pairs (i, j), i > j, of rows equal on at least one of `keys` (coded: NaN is missing
+    and matches nothing), in sorted order: recordlinkage's `Index` with one `block(key)` per
+    key."""
+    n = len(next(iter(table.values()))) if table else 0
+    found = [np.zeros(0, dtype=np.int64)]
     for key in keys:
-        side = pd.DataFrame({"k": df[key].to_numpy(), "i": rows}).dropna(subset=["k"])
-        merged = side.merge(side, on="k")
-        a, b = merged["i_x"].to_numpy(), merged["i_y"].to_numpy()
-        keep = a > b
-        found.append(a[keep] * n + b[keep])
-    codes = np.unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
-    return pd.MultiIndex.from_arrays([codes // n, codes % n])
+        codes = table[key]
+        rows = np.flatnonzero(~np.isnan(codes))
+        rows = rows[np.argsort(codes[rows], kind="stable")]  # each block's rows, in order
+        sorted_codes = codes[rows]
+        starts = np.flatnonzero(np.r_[True, sorted_codes[1:] != sorted_codes[:-1]])
+        sizes = np.diff(np.r_[starts, len(rows)])
+        # Each row pairs with the rows before it in its block: position t of a block makes t
+        # pairs, with the block's positions 0..t-1.
+        pos_start = np.repeat(starts, sizes)
+        before = np.arange(len(rows)) - pos_start
+        total = int(before.sum())
+        if total == 0:
+            continue
+        first = np.repeat(np.arange(len(rows)), before)
+        offsets = np.arange(total) - np.repeat(np.cumsum(before) - before, before)
+        second = np.repeat(pos_start, before) + offsets
+        a, b = rows[first], rows[second]
+        found.append(np.maximum(a, b) * n + np.minimum(a, b))
+    codes = np.unique(np.concatenate(found))
+    return codes // max(n, 1), codes % max(n, 1)
 
 
 def exact_feature(
@@ -151,7 +193,7 @@ def jarowinkler_feature(
 ) -> np.ndarray[Any, np.dtype[np.float64]]:
     """Jaro-Winkler similarity of each pair's strings, `missing` where either is missing
     (recordlinkage's `Compare.string(method="jarowinkler")`, the same jellyfish function)."""
-    absent = pd.isna(values)
+    absent = np.fromiter((v is None for v in values), dtype=bool, count=len(values))
     a, b = values[left], values[right]
     gone = absent[left] | absent[right]
     out = np.full(len(left), missing, dtype=np.float64)
@@ -160,24 +202,35 @@ def jarowinkler_feature(
     return out
 
 
-def compare(
-    df: pd.DataFrame, pairs: pd.MultiIndex, coded: pd.DataFrame | None = None
-) -> pd.DataFrame:
+@dataclass
+class Features:
+    """Binary features of `n` pairs: name -> 0/1 (int8) per pair, in a fixed order."""
+
+    columns: dict[str, np.ndarray[Any, np.dtype[np.int8]]]
+    n: int
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __getitem__(self, name: str) -> np.ndarray[Any, np.dtype[np.int8]]:
+        return self.columns[name]
+
+
+def compare(table: Table, pairs: Pairs, coded: Table | None = None) -> Features:
     """Binary evidence per pair: agreement and disagreement are separate features, so a
     missing value is neither (what a missing phone says is 'nothing')."""
     # Keys no row of this file has (most files carry no address or ID number) add no
     # features: an absent feature still moves every pair's probability.
-    present = {k for k in _OPTIONAL if k in df.columns and df[k].notna().any()}
+    present = {k for k in _OPTIONAL if k in table and any(v is not None for v in table[k])}
     if coded is None:
-        coded = _coded(df, _EXACT)
-    left = pairs.get_level_values(0).to_numpy()
-    right = pairs.get_level_values(1).to_numpy()
+        coded = _coded(table, _EXACT)
+    left, right = pairs
 
     def exact(key: str, missing: float = np.nan) -> Any:
-        return exact_feature(coded[key].to_numpy(), left, right, missing)
+        return exact_feature(coded[key], left, right, missing)
 
     def string(key: str, missing: float = 0.0) -> Any:
-        return jarowinkler_feature(df[key].to_numpy(dtype=object), left, right, missing)
+        return jarowinkler_feature(table[key], left, right, missing)
 
     raw: dict[str, Any] = {"jw_sorted": string("name_sorted")}
     if "address" in present:
@@ -190,16 +243,16 @@ def compare(
     raw["han"] = exact("name_han")
     for key in ("phone", "email", "birth", "city", "school"):
         raw[key] = exact(key)
-    return features(raw, pairs, present)
+    return features(raw, len(left), present)
 
 
-def features(raw: Any, pairs: pd.MultiIndex, present: set[str]) -> pd.DataFrame:
-    """The binary features of `compare` from the raw comparisons (a mapping of label to
-    array: Jaro-Winkler similarities, exact agreement 1/0/NaN)."""
+def features(raw: Any, n: int, present: set[str]) -> Features:
+    """The binary features of `compare` for `n` pairs from the raw comparisons (a mapping of
+    label to array: Jaro-Winkler similarities, exact agreement 1/0/NaN)."""
     name_sim = np.asarray(raw["jw_sorted"])
     raw = {k: np.asarray(v) for k, v in raw.items()}
     same_name = (raw["jw_sorted"] >= 0.999) | (raw["letters"] == 1) | (raw["han"] == 1)
-    out = pd.DataFrame(index=pairs)
+    out: dict[str, Any] = {}
     out["name_same"] = same_name
     out["name_close"] = ~same_name & (name_sim >= 0.88)
     out["name_far"] = ~same_name & (name_sim < 0.75)
@@ -220,7 +273,7 @@ def features(raw: Any, pairs: pd.MultiIndex, present: set[str]) -> pd.DataFrame:
         if key in present:
             out[f"{short}_agree"] = raw[key] == 1
             out[f"{short}_differs"] = raw[key] == 0
-    return out.astype(np.int8)
+    return Features({k: np.asarray(v, dtype=np.int8) for k, v in out.items()}, n)
 
 
 _OPTIONAL = ("address", "postcode", "id_token")
@@ -292,14 +345,13 @@ _U_FLOOR = {"name_same": 0.01, "name_close": 0.01, "birth_agree": 0.001}
 
 
 def _fellegi_sunter(
-    features: pd.DataFrame, m: dict[str, float], u: dict[str, float], prior: float
+    features: Features, m: dict[str, float], u: dict[str, float], prior: float
 ) -> np.ndarray[Any, np.dtype[np.float64]]:
     """P(match | features) with independent binary features; absent features count too,
     except the optional keys' (`_EVIDENCE_ONLY`): a record without an address or ID number
     is no evidence either way, or every namesake without one would look closer."""
     logit = np.full(len(features), np.log(prior / (1 - prior)))
-    for col in features.columns:
-        x = features[col].to_numpy()
+    for col, x in features.columns.items():
         mi = min(max(m[col], 1e-6), 1 - 1e-6)
         ui = min(max(u[col], 1e-6), 1 - 1e-6)
         absent = 0.0 if col in _EVIDENCE_ONLY else np.log((1 - mi) / (1 - ui))
@@ -309,7 +361,7 @@ def _fellegi_sunter(
 
 
 def match_probability(
-    features: pd.DataFrame, chance: pd.DataFrame | None = None
+    features: Features, chance: Features | None = None
 ) -> np.ndarray[Any, np.dtype[np.float64]]:
     """Fellegi-Sunter match probability. m (P(feature | same person)) comes from the priors;
     u (P(feature | different people)) is measured on random pairs of this very file when
@@ -324,7 +376,8 @@ def match_probability(
     if chance is not None and len(chance) >= 1000:
         for col in features.columns:
             # Floors: a few thousand random pairs cannot show a rate below ~1/n.
-            u[col] = float(np.clip(chance[col].mean(), _U_FLOOR.get(col, 1.0 / len(chance)), 0.99))
+            rate = chance[col].mean()
+            u[col] = float(np.clip(rate, _U_FLOOR.get(col, 1.0 / len(chance)), 0.99))
     return _fellegi_sunter(features, m, u, 0.05)
 
 
@@ -353,12 +406,12 @@ class Clusters:
         return out
 
 
-def _random_pairs(n: int, size: int = 20000) -> pd.MultiIndex:
+def _random_pairs(n: int, size: int = 20000) -> Pairs:
     rng = np.random.default_rng(20261126)
     a = rng.integers(0, n, size)
     b = rng.integers(0, n, size)
     keep = a != b
-    return pd.MultiIndex.from_arrays([np.maximum(a, b)[keep], np.minimum(a, b)[keep]])
+    return np.maximum(a, b)[keep], np.minimum(a, b)[keep]
 
 
 def link(
@@ -377,15 +430,14 @@ def link(
     n = len(keys)
     if n < 2:
         return Linkage([], [[i] for i in range(n)], {})
-    df = frame([], keys)
-    idx = candidate_pairs(df)
-    coded = _coded(df, _EXACT)
-    features = compare(df, idx, coded)
+    table = frame([], keys)
+    idx = candidate_pairs(table)
+    coded = _coded(table, _EXACT)
+    found = compare(table, idx, coded)
     # Chance agreement is only measurable on a file big enough for random pairs to differ.
-    chance = compare(df, _random_pairs(n), coded) if n >= 500 else None
-    probs = match_probability(features, chance)
-    left = idx.get_level_values(0).to_numpy()
-    right = idx.get_level_values(1).to_numpy()
+    chance = compare(table, _random_pairs(n), coded) if n >= 500 else None
+    probs = match_probability(found, chance)
+    left, right = idx
     pairs = [
         Pair(int(a), int(b), float(p))
         for a, b, p in zip(left, right, probs, strict=True)
@@ -427,7 +479,7 @@ def link(
         list(groups.values()),
         {root: weakest.get(root, 1.0) for root in groups},
         sorted(review_pairs.values(), key=lambda p: -p.probability),
-        len(idx),
+        len(left),
     )
 
 

@@ -6,7 +6,7 @@ from the GUI's threads and work in the frozen app, whose entry point calls freez
 
 Two things make a spawned worker cheap:
 - It does not re-run the parent's main module. `spawn` normally imports `__main__` again in
-  every child (the GUI's entry point, the CLI, a benchmark driver: Qt, pandas, sklearn), which
+  every child (the GUI's entry point, the CLI, a benchmark driver: Qt, NumPy, the models), which
   cost each worker more CPU than its share of the cleaning. The workers run only
   `app.migrate.rows.clean_chunk`, an importable function, so the main module is hidden while
   they start.

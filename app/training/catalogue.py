@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import enum
 import io
 import logging
@@ -257,51 +258,65 @@ class ImportResult:
     unchanged: list[str]
 
 
-def _read_table(path: Path) -> list[dict[str, str]]:
-    import pandas as pd
+def _cell(value: object) -> str:
+    """A spreadsheet cell as the text a person typed: 5 not 5.0, empty for an empty cell."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
+
+def _read_rows(path: Path, suffix: str) -> list[list[str]]:
+    """Every row of the first sheet or of the CSV file, header first, blank rows left out."""
+    if suffix in (".xlsx", ".xlsm"):
+        import openpyxl
+
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        try:
+            grid = [[_cell(v) for v in row] for row in wb.worksheets[0].iter_rows(values_only=True)]
+        finally:
+            wb.close()
+    else:
+        raw = path.read_bytes()
+        text = None
+        # Excel on Chinese Windows saves CSV as GBK; gb18030 is its superset.
+        for encoding in ("utf-8-sig", "gb18030"):
+            try:
+                text = raw.decode(encoding)
+                break
+            except UnicodeDecodeError:
+                continue
+        if text is None:
+            raise CourseImportError(f"{path}: the file is neither UTF-8 nor GBK text.")
+        grid = list(csv.reader(io.StringIO(text, newline="")))
+    return [row for row in grid if any(cell.strip() for cell in row)]
+
+
+def _read_table(path: Path) -> list[dict[str, str]]:
     suffix = path.suffix.lower()
     if not path.exists():
         raise NotFoundError(f"The course file {path} does not exist.")
+    if suffix not in (".xlsx", ".xlsm", ".csv"):
+        raise CourseImportError(
+            f"{path}: unsupported file type '{suffix or '(none)'}' (use .csv or .xlsx)."
+        )
     try:
-        if suffix in (".xlsx", ".xlsm"):
-            frame = pd.read_excel(path, dtype=str, engine="openpyxl", keep_default_na=False)
-        elif suffix == ".csv":
-            raw = path.read_bytes()
-            text = None
-            # Excel on Chinese Windows saves CSV as GBK; gb18030 is its superset.
-            for encoding in ("utf-8-sig", "gb18030"):
-                try:
-                    text = raw.decode(encoding)
-                    break
-                except UnicodeDecodeError:
-                    continue
-            if text is None:
-                raise CourseImportError(f"{path}: the file is neither UTF-8 nor GBK text.")
-            frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
-        else:
-            raise CourseImportError(
-                f"{path}: unsupported file type '{suffix or '(none)'}' (use .csv or .xlsx)."
-            )
+        grid = _read_rows(path, suffix)
     except CourseImportError:
         raise
-    except Exception as exc:  # pandas/openpyxl raise many types for a damaged file
+    except Exception as exc:  # openpyxl/zipfile/csv raise many types for a damaged file
         raise CourseImportError(f"{path}: cannot be read as a table ({exc}).") from exc
-    rename: dict[str, str] = {}
-    for column in frame.columns:
-        name = COLUMN_ALIASES.get(str(column).strip().lower())
-        if name is not None:
-            rename[str(column)] = name
-    frame = frame.rename(columns=rename)
-    missing = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
+    header = [COLUMN_ALIASES.get(h.strip().lower(), h.strip()) for h in grid[0]] if grid else []
+    missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
         raise CourseImportError(
             f"{path}: missing column(s) {', '.join(missing)} in the header row."
         )
-    rows: list[dict[str, str]] = []
-    for record in frame[list(REQUIRED_COLUMNS)].to_dict(orient="records"):
-        rows.append({str(k): str(v).strip() for k, v in record.items()})
-    return rows
+    where = {c: header.index(c) for c in REQUIRED_COLUMNS}
+    return [
+        {c: (row[i] if i < len(row) else "").strip() for c, i in where.items()} for row in grid[1:]
+    ]
 
 
 def _number(value: str, where: str, field: str, *, integer: bool) -> float:

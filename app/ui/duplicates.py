@@ -26,8 +26,8 @@ from app.ui.i18n import Translations
 from app.ui.widgets import Page, cell, field_label, heading, note, table
 
 if TYPE_CHECKING:
-    # Imported when the page is used: the linkage stack (pandas, recordlinkage) would add
-    # most of a second to the app's cold start.
+    # Imported when the page is used: the linkage stack (NumPy, jellyfish, pypinyin) would
+    # add to the app's cold start.
     from app.migrate.review import Decision, ReviewView
 
 _DIFFERS = QColor("#fff1c2")

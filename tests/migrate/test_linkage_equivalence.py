@@ -1,6 +1,7 @@
-"""Our blocking and comparisons give exactly what recordlinkage's give (it was the engine
-until the desktop bundle dropped it with scikit-learn and SciPy): the same candidate pairs in
-the same order and the same features, on labelled data with every optional key present."""
+"""Our blocking and comparisons (NumPy) give exactly what recordlinkage's (pandas) give: it
+was the engine until the desktop bundle dropped it with pandas, scikit-learn and SciPy. The
+same candidate pairs in the same order and the same features, on labelled data with every
+optional key present."""
 
 from __future__ import annotations
 
@@ -34,6 +35,10 @@ def _people() -> list[Person]:
     return people
 
 
+def _df(table: dict[str, np.ndarray]) -> pd.DataFrame:
+    return pd.DataFrame({k: v for k, v in table.items()})
+
+
 def _recordlinkage_pairs(df: pd.DataFrame, keys: tuple[str, ...]) -> pd.MultiIndex:
     indexer = rl.Index()
     for key in keys:
@@ -61,40 +66,58 @@ def _recordlinkage_raw(df: pd.DataFrame, coded: pd.DataFrame, pairs: pd.MultiInd
 
 
 def test_blocking_gives_recordlinkages_pairs_in_its_order() -> None:
-    df = frame(_people())
+    table = frame(_people())
     keys = ("phone", "email", "name_letters", "name_han", "email_user", "birth_initial", "id_token")
-    coded = linkage._coded(df, keys)
-    ours = block_pairs(coded, keys)
-    theirs = _recordlinkage_pairs(coded, keys)
+    coded = linkage._coded(table, keys)
+    left, right = block_pairs(coded, keys)
+    theirs = _recordlinkage_pairs(_df(coded), keys)
     assert len(theirs) > 1000  # a real test: many pairs, several keys overlapping
-    assert list(ours) == list(theirs)
-    # and the adaptive-name blocking of the matcher itself
-    assert len(linkage.candidate_pairs(df)) > 0
+    assert list(zip(left.tolist(), right.tolist(), strict=True)) == list(theirs)
+
+
+def test_adaptive_name_blocks_split_by_city_as_pandas_did() -> None:
+    """Above MAX_NAME_BLOCK a name block is split by city; a row without a city then blocks
+    on nothing by name (pandas' "name" + "/" + missing is missing)."""
+    people = [Person("王芳", city=["北京", "上海", None][i % 3]) for i in range(15)]
+    people += [Person("李雷", city=None), Person("李雷", city=None)]
+    left, right = linkage.candidate_pairs(frame(people))
+    pairs = set(zip(left.tolist(), right.tolist(), strict=True))
+    beijing = [i for i in range(15) if i % 3 == 0]
+    assert (beijing[1], beijing[0]) in pairs
+    assert not any(i % 3 == 2 or j % 3 == 2 for i, j in pairs if i < 15)  # no city: no name pair
+    assert not any(i % 3 != j % 3 for i, j in pairs if i < 15)  # cities never mixed
+    assert (16, 15) in pairs  # a small block is kept whole, city or not
 
 
 def test_features_equal_recordlinkages() -> None:
     people = _people()
-    df = frame([], [person_keys(p) for p in people])
-    coded = linkage._coded(df, linkage._EXACT)
-    pairs = linkage.candidate_pairs(df)
+    table = frame([], [person_keys(p) for p in people])
+    coded = linkage._coded(table, linkage._EXACT)
+    left, right = linkage.candidate_pairs(table)
     # random pairs too: most of them disagree, the other half of what the model learns from
-    pairs = pairs.append(linkage._random_pairs(len(df), 3000)).unique()
-    raw = _recordlinkage_raw(df, coded, pairs)
+    rl_left, rl_right = linkage._random_pairs(len(people), 3000)
+    found = set(zip(left.tolist(), right.tolist(), strict=True))
+    both = sorted(found | set(zip(rl_left.tolist(), rl_right.tolist(), strict=True)))
+    left = np.array([a for a, _ in both])
+    right = np.array([b for _, b in both])
+    pairs = pd.MultiIndex.from_arrays([left, right])
+    df, cdf = _df(table), _df(coded)
+    raw = _recordlinkage_raw(df, cdf, pairs)
     assert {"address", "postcode", "id_token"} <= set(raw.columns)
     assert raw["address"].isna().any() and (raw["address"] > 0.9).any()
     present = {"address", "postcode", "id_token"}
-    expected = linkage.features({k: raw[k].to_numpy() for k in raw.columns}, pairs, present)
-    ours = compare(df, pairs, coded)
-    assert list(ours.columns) == list(expected.columns)
-    assert (ours.to_numpy() == expected.to_numpy()).all()
+    expected = linkage.features({k: raw[k].to_numpy() for k in raw.columns}, len(left), present)
+    ours = compare(table, (left, right), coded)
+    assert list(ours.columns) == list(expected.columns) and len(ours) == len(left)
+    for name, column in ours.columns.items():
+        np.testing.assert_array_equal(column, expected[name], err_msg=name)
     assert ours["address_same"].sum() > 0 and ours["id_agree"].sum() > 0
     # the raw comparisons themselves, to the last bit
-    left, right = pairs.get_level_values(0).to_numpy(), pairs.get_level_values(1).to_numpy()
-    names = df["name_sorted"].to_numpy(dtype=object)
+    names = table["name_sorted"]
     np.testing.assert_array_equal(
         linkage.jarowinkler_feature(names, left, right), raw["jw_sorted"].to_numpy()
     )
-    addresses = df["address"].to_numpy(dtype=object)
+    addresses = table["address"]
     np.testing.assert_array_equal(
         linkage.jarowinkler_feature(addresses, left, right, np.nan), raw["address"].to_numpy()
     )
@@ -106,5 +129,5 @@ def test_features_equal_recordlinkages() -> None:
         ("id_token", "id_token", np.nan),
         *[(k, k, np.nan) for k in ("phone", "email", "birth", "city", "school")],
     ]:
-        mine = linkage.exact_feature(coded[key].to_numpy(), left, right, missing)
+        mine = linkage.exact_feature(coded[key], left, right, missing)
         np.testing.assert_array_equal(mine, raw[label].to_numpy(), err_msg=key)

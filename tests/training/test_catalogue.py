@@ -195,3 +195,20 @@ def _spec_from(row: Course):  # type: ignore[no-untyped-def]
     from app.training.catalogue import CourseSpec
 
     return CourseSpec.from_row(row)
+
+
+def test_blank_rows_are_skipped_and_damaged_files_named(tmp_path: Path) -> None:
+    path = tmp_path / "courses.csv"
+    path.write_text(HEADER + "\n" + GOOD + ",,,,,,,,,\n" + GOOD2, encoding="utf-8")
+    assert [s.key for s in read_course_file(path, _known())] == [
+        "risk-graph-fraud",
+        "risk-stress-test",
+    ]
+    broken = tmp_path / "courses.xlsx"
+    broken.write_bytes(b"PK\x03\x04 not really a workbook")
+    with pytest.raises(CourseImportError, match=r"courses\.xlsx: cannot be read as a table"):
+        read_course_file(broken, _known())
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes(HEADER.encode() + b"\xff\xfe\xfa\n")
+    with pytest.raises(CourseImportError, match="neither UTF-8 nor GBK"):
+        read_course_file(latin, _known())
