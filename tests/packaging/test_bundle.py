@@ -112,6 +112,28 @@ def test_frozen_cli_deduplicates_and_analyzes_like_the_source(bundle: Path, tmp_
     assert frozen["signals"].keys() == source["signals"].keys()
 
 
+def test_frozen_demo_report_pdf_has_its_charts(bundle: Path, tmp_path: Path) -> None:
+    """matplotlib draws the charts and Pillow writes their PNGs inside the bundle (Pillow's
+    AVIF, WebP and colour-management parts are left out)."""
+    import subprocess
+
+    home = tmp_path / "h"
+    secret = {"ROUNDTWO_PASSPHRASE": "frozen app test passphrase"}
+    assert (
+        run([str(bundle), "privacy", "keys", "passphrase-mode", "--yes"], home, secret).returncode
+        == 0
+    )
+    demo = run([str(bundle), "demo"], home, env=secret)
+    assert demo.returncode == 0, demo.stdout + demo.stderr
+    pdf = tmp_path / "report.pdf"
+    rep = run([str(bundle), "report", "latest", "--pdf", str(pdf)], home, env=secret)
+    assert rep.returncode == 0, rep.stdout + rep.stderr
+    assert pdf.read_bytes()[:5] == b"%PDF-"
+    images = subprocess.run(["pdfimages", "-list", str(pdf)], capture_output=True, text=True)
+    charts = [ln for ln in images.stdout.splitlines()[2:] if " image " in ln]
+    assert len(charts) >= 2, images.stdout  # the radar and the bar chart
+
+
 def test_bundle_leaves_out_unused_qt_and_dev_packages(bundle: Path) -> None:
     internal = BUNDLE_DIR / "_internal"
     names = {p.name for p in internal.rglob("*")}
@@ -135,6 +157,8 @@ def test_bundle_leaves_out_unused_qt_and_dev_packages(bundle: Path) -> None:
         "sklearn",
         "scipy",
         "scipy.libs",
+        "pandas",
+        "_avif.cpython-311-x86_64-linux-gnu.so",
     ):
         assert unwanted not in names, unwanted
     assert (internal / "THIRD_PARTY_LICENSES").is_file()
