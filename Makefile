@@ -6,7 +6,6 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 DEMO_HOME ?= $(CURDIR)/.demo-home
 export QT_QPA_PLATFORM ?= offscreen
-export QT_LOGGING_RULES ?= qt.multimedia.*=false
 
 .PHONY: setup demo test lint format bench lock clean translations screenshots models
 .PHONY: bundle bundle-test

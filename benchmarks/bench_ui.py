@@ -25,7 +25,6 @@ def _env(home: Path) -> dict[str, str]:
         os.environ,
         ROUNDTWO_HOME=str(home),
         QT_QPA_PLATFORM="offscreen",
-        QT_LOGGING_RULES="qt.multimedia.*=false",
         PYTHON_KEYRING_BACKEND="tests.security.keyring_backend.TestFileKeyring",
         ROUNDTWO_TEST_KEYRING_FILE=str(home.parent / "bench-keychain.json"),
     )

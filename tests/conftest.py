@@ -6,7 +6,6 @@ import os
 
 # Qt must never try to reach a display in tests (it aborts the process without one).
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-os.environ.setdefault("QT_LOGGING_RULES", "qt.multimedia.*=false")
 
 import subprocess
 import sys

@@ -326,10 +326,14 @@ class MicSource:
     def stop(self) -> None:
         stream, self._stream = self._stream, None
         if stream is not None:
-            try:
-                stream.stop()
-            finally:
-                stream.close()
+            # PortAudio must not be entered from two threads at once (a close here while
+            # the review player closed its output hung once): every PortAudio call in the
+            # app holds the lock quiet_stderr takes.
+            with quiet_stderr():
+                try:
+                    stream.stop()
+                finally:
+                    stream.close()
 
     def __enter__(self) -> MicSource:
         return self.start()

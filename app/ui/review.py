@@ -3,13 +3,12 @@ its moment, ratings editable in place and flags where the interviewer and the AI
 
 from __future__ import annotations
 
-import sys
 import uuid
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QIODevice, QObject, QRect, Qt, QUrl, Signal
-from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent, QPixmap
+from PySide6.QtCore import QRect, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPaintEvent, QPixmap
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -32,6 +31,9 @@ from app.storage.queries import ReviewData
 from app.ui.i18n import Translations
 from app.ui.widgets import Page, banner, cell, heading, note, table
 
+if TYPE_CHECKING:
+    from app.capture.playback import Frame, Player
+
 NOT_RATED = -1
 
 
@@ -45,91 +47,6 @@ def spans(points: list[tuple[int, float]], threshold: float = 0.5, gap_ms: int =
             else:
                 out.append([t, t])
     return [(a, max(b, a + 200)) for a, b in out]
-
-
-class _PlainDevice(QIODevice):
-    """A decrypting, seekable Python file object (plaintext in memory only) as the
-    QIODevice QMediaPlayer reads from; an encrypted recording never touches the disk."""
-
-    def __init__(self, f: Any, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.f = f
-        self._size = int(f.seek(0, 2))
-        f.seek(0)
-        self.open(QIODevice.OpenModeFlag.ReadOnly | QIODevice.OpenModeFlag.Unbuffered)
-
-    def isSequential(self) -> bool:  # noqa: N802 (Qt API)
-        return False
-
-    def size(self) -> int:
-        return self._size
-
-    def seek(self, pos: int) -> bool:
-        super().seek(pos)
-        self.f.seek(pos)
-        return True
-
-    def readData(self, maxlen: int) -> bytes:  # noqa: N802 (Qt API)
-        return bytes(self.f.read(maxlen) or b"")
-
-    def writeData(self, _data: bytes) -> int:  # noqa: N802 (Qt API)
-        return -1
-
-    def close(self) -> None:
-        super().close()
-        self.f.close()
-
-
-_NATIVE_STOP: Any = None
-
-
-def _native_stop() -> Any:
-    """QMediaPlayer::stop() from Qt's own library, called through ctypes (None: not found)."""
-    global _NATIVE_STOP
-    if _NATIVE_STOP is None:
-        import ctypes
-        import ctypes.util
-
-        import PySide6
-
-        lib_dir = Path(PySide6.__file__).parent / "Qt" / "lib"
-        if sys.platform == "win32":
-            names = ["Qt6Multimedia.dll", str(Path(PySide6.__file__).parent / "Qt6Multimedia.dll")]
-            symbol = "?stop@QMediaPlayer@@QEAAXXZ"
-        elif sys.platform == "darwin":
-            names = [str(lib_dir / "QtMultimedia.framework" / "QtMultimedia")]
-            symbol = "_ZN12QMediaPlayer4stopEv"
-        else:  # the soname first: the library PySide already loaded, wherever it lives
-            names = ["libQt6Multimedia.so.6", str(lib_dir / "libQt6Multimedia.so.6")]
-            symbol = "_ZN12QMediaPlayer4stopEv"
-        _NATIVE_STOP = False
-        for name in names:
-            try:
-                fn = getattr(ctypes.CDLL(name), symbol)
-            except (OSError, AttributeError):
-                continue
-            fn.argtypes, fn.restype = [ctypes.c_void_p], None
-            _NATIVE_STOP = fn
-            break
-    return _NATIVE_STOP or None
-
-
-def stop_player(player: Any) -> None:
-    """Stop `player` without holding the GIL.
-
-    stop() joins FFmpeg's demuxer thread, and that thread may at that moment be waiting for
-    the GIL to call _PlainDevice (readData/seek/size are Python). PySide keeps the GIL during
-    stop(), so the two wait for each other for ever (seen once in the test suite). ctypes
-    releases the GIL around a foreign call, so the C++ slot is called directly; signals stop()
-    emits reach Python slots normally (they take the GIL themselves)."""
-    import shiboken6
-
-    fn = _native_stop()
-    if fn is None:  # pragma: no cover - a Qt build without the exported symbol
-        player.pause()
-        player.stop()
-        return
-    fn(shiboken6.getCppPointer(player)[0])
 
 
 class SignalTrack(QWidget):
@@ -225,11 +142,17 @@ class ReviewPage(Page):
         self.session_id: uuid.UUID | None = None
         self.data: ReviewData | None = None
         self.summary: InterviewSummary | None = None
-        self.player: Any = None  # QMediaPlayer, made on first use (QtMultimedia loads slowly)
-        self.sink: Any = None
+        self.player: Player | None = None  # made on first use (PyAV takes a while to import)
         self.frames_shown = 0
-        self._pending_seek: int | None = None
-        self.device: _PlainDevice | None = None  # the decrypting source of an encrypted file
+        self._loaded: str | None = None  # the recording the player has (or is opening)
+        self._shown_error: str | None = None
+        self._was_ready = False
+        self._was_playing = False
+        self._last_ms = -1
+        # The player decodes in its own thread; the page polls it for the frame that is due.
+        self.poll = QTimer(self)
+        self.poll.setInterval(30)
+        self.poll.timeout.connect(self._tick)
         self.levels: dict[str, QSpinBox] = {}
 
         self.title = heading()
@@ -335,7 +258,6 @@ class ReviewPage(Page):
             self.summary = build_summary(s, session_id)
         detail = {"via": "gui", "recording": data.recording_path is not None}
         self.ctx.audit("review", "interviewsession", session_id, detail, once=True)
-        same_file = self.data is not None and self.data.recording_path == data.recording_path
         self.data = data
         zh = self.i18n.content_lang == "zh"
         sm = self.summary
@@ -351,7 +273,7 @@ class ReviewPage(Page):
         if data.recording_path is None:
             self._unload()
             self.video.setText(self.tr("No recording for this interview (notes and ratings only)."))
-        elif not same_file or self.player is None:
+        elif self._loaded != data.recording_path:
             self._load(data.recording_path)
         self._show_time(self.position())
 
@@ -461,99 +383,74 @@ class ReviewPage(Page):
 
     # --- playback -----------------------------------------------------------------------------
     def _load(self, path: str) -> None:
-        from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer, QVideoSink
-
         if self.player is None:
-            self.player = QMediaPlayer(self)
-            self.sink = QVideoSink(self)
-            self.audio = QAudioOutput(self)
-            self.player.setVideoSink(self.sink)
-            self.player.setAudioOutput(self.audio)
-            self.sink.videoFrameChanged.connect(self._frame)
-            self.player.positionChanged.connect(self._position_changed)
-            self.player.playbackStateChanged.connect(lambda _s: self._play_label())
-            self.player.errorOccurred.connect(self._error)
-            self.player.mediaStatusChanged.connect(self._status)
-        else:
-            stop_player(self.player)  # the old source's demuxer ends before its device closes
-        self._close_device()
-        from app.security.chunks import is_encrypted
+            from app.capture.playback import Player
 
-        try:
-            encrypted = is_encrypted(Path(path))
-        except OSError:
-            encrypted = False  # a missing file: the player reports it
-        if encrypted:
-            from app.security.media import open_encrypted
-
-            try:
-                self.device = _PlainDevice(open_encrypted(Path(path), verify=False), self)
-            except RoundTwoError as exc:
-                self._error(None, exc.user_message())
-                return
-            self.player.setSourceDevice(self.device, QUrl.fromLocalFile(path))
-        else:
-            self.player.setSource(QUrl.fromLocalFile(path))
-        self.player.pause()  # shows the first frame without playing
+            self.player = Player()
+        self.player.load(Path(path))  # returns at once: the file opens in the background
+        self._loaded = path
+        self._shown_error = None
+        self._was_ready = False
+        self._was_playing = False
+        self._last_ms = -1
+        self.video.clear()
         self.video.setText(self.tr("Loading the recording…"))
-
-    def _loaded(self) -> bool:
-        from PySide6.QtMultimedia import QMediaPlayer
-
-        st = self.player.mediaStatus() if self.player is not None else None
-        return st not in (
-            None,
-            QMediaPlayer.MediaStatus.NoMedia,
-            QMediaPlayer.MediaStatus.LoadingMedia,
-        )
-
-    def _status(self, _status: object) -> None:
-        # A jump asked for while the file was still opening is applied once it is open.
-        if self._pending_seek is not None and self._loaded():
-            ms, self._pending_seek = self._pending_seek, None
-            self.player.setPosition(ms)
-
-    def _close_device(self) -> None:
-        device, self.device = self.device, None
-        if device is not None:
-            device.close()
-            device.deleteLater()
+        self._play_label()
+        self.poll.start()
 
     def _unload(self) -> None:
+        self.poll.stop()
         if self.player is not None:
-            stop_player(self.player)
-            self.player.setSource(QUrl())
-        self._close_device()
-        self._pending_seek = None
+            self.player.close()
+        self._loaded = None
         self.video.clear()
+        self._play_label()
 
-    def _error(self, _err: object, text: str) -> None:
+    def _tick(self) -> None:
+        p = self.player
+        if p is None:
+            return
+        frame = p.latest_frame()
+        if frame is not None:
+            self._show(frame)
+        if p.ready and not self._was_ready:
+            self._was_ready = True
+            if not p.has_video:  # a sound-only recording
+                self.video.setText(self.tr("No picture"))
+        if p.error is not None and p.error != self._shown_error:
+            self._shown_error = p.error
+            self.video.clear()
+            self._error(p.error)
+        if p.playing != self._was_playing:
+            self._was_playing = p.playing
+            self._play_label()
+        ms = p.position_ms()
+        if ms != self._last_ms:
+            self._last_ms = ms
+            self._position_changed(ms)
+
+    def _error(self, text: str) -> None:
         self.banner.setText(self.tr("The recording cannot be played: %1").replace("%1", text))
         self.banner.show()
 
-    def _frame(self, frame: Any) -> None:
-        img = frame.toImage()
-        if img.isNull():
-            return
-        self.frames_shown += 1
-        self.video.setPixmap(
-            QPixmap.fromImage(img).scaled(
-                self.video.size(),
-                Qt.AspectRatioMode.KeepAspectRatio,
-                Qt.TransformationMode.SmoothTransformation,
-            )
+    def _show(self, frame: Frame) -> None:
+        h, w = frame.image.shape[:2]
+        # A QImage over the array only borrows its memory (scaled() to the same size, and the
+        # pixmap, might still share it): copy() owns its pixels.
+        rgb = QImage(frame.image.data, w, h, frame.image.strides[0], QImage.Format.Format_RGB888)
+        scaled = rgb.copy().scaled(
+            self.video.size(),
+            Qt.AspectRatioMode.KeepAspectRatio,
+            Qt.TransformationMode.SmoothTransformation,
         )
+        self.frames_shown += 1
+        self.video.setPixmap(QPixmap.fromImage(scaled))
 
     def position(self) -> int:
-        return int(self.player.position()) if self.player is not None else 0
+        return self.player.position_ms() if self.player is not None else 0
 
     def playing(self) -> bool:
-        from PySide6.QtMultimedia import QMediaPlayer
-
-        return (
-            self.player is not None
-            and self.player.playbackState() == QMediaPlayer.PlaybackState.PlayingState
-        )
+        return self.player is not None and self.player.playing
 
     def toggle_play(self) -> None:
         if self.player is None:
@@ -562,16 +459,16 @@ class ReviewPage(Page):
             self.player.pause()
         else:
             self.player.play()
+        self._play_label()
 
     def _play_label(self) -> None:
-        self.play_btn.setText(self.tr("Pause") if self.playing() else self.tr("Play"))
+        self._was_playing = self.playing()
+        self.play_btn.setText(self.tr("Pause") if self._was_playing else self.tr("Play"))
 
     def seek(self, ms: int) -> None:
         if self.player is not None:
-            if self._loaded():
-                self.player.setPosition(int(ms))
-            else:
-                self._pending_seek = int(ms)
+            self.player.seek(int(ms))  # asked for while the file opens: kept for it
+        self._last_ms = int(ms)
         self._position_changed(int(ms))
 
     def _jump_to_item(self, item: QListWidgetItem) -> None:

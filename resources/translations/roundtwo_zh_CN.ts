@@ -1398,118 +1398,123 @@
 <context>
     <name>ReviewPage</name>
     <message>
-        <location filename="../../app/ui/review.py" line="302"/>
+        <location filename="../../app/ui/review.py" line="225"/>
         <source>Interviewer</source>
         <translation>面试官</translation>
     </message>
     <message>
-        <location filename="../../app/ui/review.py" line="306"/>
+        <location filename="../../app/ui/review.py" line="229"/>
         <source>Open an interview from Home (double-click), then Review.</source>
         <translation>请在首页双击打开一场面试，再进入回放。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/review.py" line="308"/>
+        <location filename="../../app/ui/review.py" line="231"/>
         <source>Transcript (click a line to jump there)</source>
         <translation>文字记录（点击一行跳转到该处）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/review.py" line="309"/>
+        <location filename="../../app/ui/review.py" line="232"/>
         <source>Evidence behind the AI suggestions (click to jump)</source>
         <translation>AI 建议的证据（点击跳转）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/review.py" line="310"/>
+        <location filename="../../app/ui/review.py" line="233"/>
         <source>Ratings</source>
         <translation>评分</translation>
     </message>
     <message>
-        <location filename="../../app/ui/review.py" line="313"/>
+        <location filename="../../app/ui/review.py" line="236"/>
         <source>Competency</source>
         <translation>胜任力</translation>
     </message>
     <message>
-        <location filename="../../app/ui/review.py" line="314"/>
+        <location filename="../../app/ui/review.py" line="237"/>
         <source>Your level</source>
         <translation>你的评分</translation>
     </message>
     <message>
-        <location filename="../../app/ui/review.py" line="315"/>
+        <location filename="../../app/ui/review.py" line="238"/>
         <source>AI suggestion</source>
         <translation>AI 建议</translation>
     </message>
     <message>
-        <location filename="../../app/ui/review.py" line="316"/>
+        <location filename="../../app/ui/review.py" line="239"/>
         <source>Flag</source>
         <translation>标记</translation>
     </message>
     <message>
-        <location filename="../../app/ui/review.py" line="319"/>
+        <location filename="../../app/ui/review.py" line="242"/>
         <source>Save ratings</source>
         <translation>保存评分</translation>
     </message>
     <message>
-        <location filename="../../app/ui/review.py" line="330"/>
-        <location filename="../../app/ui/review.py" line="343"/>
+        <location filename="../../app/ui/review.py" line="253"/>
+        <location filename="../../app/ui/review.py" line="265"/>
         <source>Review</source>
         <translation>回放</translation>
     </message>
     <message>
-        <location filename="../../app/ui/review.py" line="353"/>
+        <location filename="../../app/ui/review.py" line="275"/>
         <source>No recording for this interview (notes and ratings only).</source>
         <translation>这场面试没有录像（只有笔记和评分）。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/review.py" line="362"/>
+        <location filename="../../app/ui/review.py" line="284"/>
         <source>notes</source>
         <translation>笔记</translation>
     </message>
     <message>
-        <location filename="../../app/ui/review.py" line="384"/>
+        <location filename="../../app/ui/review.py" line="306"/>
         <source>No AI evidence for this interview.</source>
         <translation>这场面试没有 AI 证据。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/review.py" line="397"/>
+        <location filename="../../app/ui/review.py" line="319"/>
         <source>Speaking</source>
         <translation>说话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/review.py" line="398"/>
+        <location filename="../../app/ui/review.py" line="320"/>
         <source>Face in view</source>
         <translation>人脸在画面中</translation>
     </message>
     <message>
-        <location filename="../../app/ui/review.py" line="399"/>
+        <location filename="../../app/ui/review.py" line="321"/>
         <source>Looking at camera</source>
         <translation>注视镜头</translation>
     </message>
     <message>
-        <location filename="../../app/ui/review.py" line="422"/>
+        <location filename="../../app/ui/review.py" line="344"/>
         <source>differs by 2+ levels</source>
         <translation>相差 2 级及以上</translation>
     </message>
     <message>
-        <location filename="../../app/ui/review.py" line="456"/>
+        <location filename="../../app/ui/review.py" line="378"/>
         <source>Saved %1 ratings.</source>
         <translation>已保存 %1 项评分。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/review.py" line="498"/>
+        <location filename="../../app/ui/review.py" line="397"/>
         <source>Loading the recording…</source>
         <translation>正在载入录像…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/review.py" line="531"/>
+        <location filename="../../app/ui/review.py" line="419"/>
+        <source>No picture</source>
+        <translation>无画面</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/review.py" line="433"/>
         <source>The recording cannot be played: %1</source>
         <translation>录像无法播放：%1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/review.py" line="567"/>
+        <location filename="../../app/ui/review.py" line="466"/>
         <source>Pause</source>
         <translation>暂停</translation>
     </message>
     <message>
-        <location filename="../../app/ui/review.py" line="567"/>
+        <location filename="../../app/ui/review.py" line="466"/>
         <source>Play</source>
         <translation>播放</translation>
     </message>
@@ -1904,12 +1909,12 @@
 <context>
     <name>SignalTrack</name>
     <message>
-        <location filename="../../app/ui/review.py" line="184"/>
+        <location filename="../../app/ui/review.py" line="101"/>
         <source>Marks</source>
         <translation>标记点</translation>
     </message>
     <message>
-        <location filename="../../app/ui/review.py" line="198"/>
+        <location filename="../../app/ui/review.py" line="115"/>
         <source>not stored under this profile</source>
         <translation>当前合规规范下不保存</translation>
     </message>

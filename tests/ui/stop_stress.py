@@ -1,75 +1,104 @@
-"""Run as a process by test_review.py: play an encrypted recording through the review page's
-decrypting QIODevice and stop/reload it many times at random moments. QMediaPlayer.stop()
-joins FFmpeg's demuxer thread, which calls our Python readData/seek; if stop() held the GIL
-this hangs (the test then fails on its timeout instead of hanging the suite)."""
+"""Run as a process by test_review.py: load, play, seek and close an encrypted recording with
+the review's player many times at random moments (while it opens, decodes, seeks). Every
+close must join the decoding thread; a hang fails on the caller's timeout instead of hanging
+the suite. Prints "done" when every round was clean."""
 
 from __future__ import annotations
 
+import logging
 import os
 import random
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-
-from PySide6.QtCore import QUrl
-from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer, QVideoSink
-from PySide6.QtWidgets import QApplication
-
+from app.capture.playback import Player
 from app.security import keys
 from app.security.chunks import ChunkWriter
-from app.security.media import open_encrypted
-from app.ui.review import _PlainDevice, stop_player
+
+SAMPLE = Path(__file__).resolve().parents[2] / "resources/samples/media/interview-sample.mp4"
+
+
+class _Problems(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.seen: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.seen.append(record.getMessage())
+
+
+def encrypted_copy(path: Path) -> None:
+    key = keys.RecordingKey.from_secret(os.urandom(32))
+    keys.remember(key)
+    data = SAMPLE.read_bytes()
+    w = ChunkWriter(path, key)
+    for i in range(0, len(data), 256 * 1024):
+        w.write(data[i : i + 256 * 1024])
+        w.seal()
+    w.close()
+
+
+def poll(player: Player, seconds: float) -> int:
+    """What the review page does meanwhile: take due frames, read the clock."""
+    frames = 0
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        if player.latest_frame() is not None:
+            frames += 1
+        player.position_ms()
+        time.sleep(0.003)
+    return frames
 
 
 def main(rounds: int) -> int:
-    app = QApplication.instance() or QApplication([])
-    from PySide6.QtCore import qInstallMessageHandler
-
-    seen: list[str] = []
-    # Like pytest-qt (and our log setup): Qt messages from FFmpeg's threads call into Python.
-    qInstallMessageHandler(lambda _mode, _ctx, msg: seen.append(msg))
-    key = keys.RecordingKey.from_secret(os.urandom(32))
-    keys.remember(key)
-    sample = Path(__file__).resolve().parents[2] / "resources/samples/media/interview-sample.mp4"
-    data = sample.read_bytes()
+    problems = _Problems()
+    logging.getLogger().addHandler(problems)
+    crashed: list[str] = []
+    threading.excepthook = lambda a: crashed.append(f"{a.thread}: {a.exc_value!r}")
+    baseline = threading.active_count()
+    rng = random.Random(7)
+    frames = 0
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "rec.mp4"
-        w = ChunkWriter(path, key)
-        for i in range(0, len(data), 256 * 1024):
-            w.write(data[i : i + 256 * 1024])
-            w.seal()
-        w.close()
-        rng = random.Random(7)
-        player = QMediaPlayer()
-        sink, audio = QVideoSink(), QAudioOutput()
-        player.setVideoSink(sink)
-        player.setAudioOutput(audio)
-        stop = player.stop if os.environ.get("STRESS_PLAIN_STOP") else lambda: stop_player(player)
+        encrypted_copy(path)
+        player = Player()
         for i in range(rounds):
-            device = _PlainDevice(open_encrypted(path, verify=False))
-            player.setSourceDevice(device, QUrl.fromLocalFile(str(path)))
-            player.play()
-            end = time.monotonic() + rng.uniform(
-                0.0, float(os.environ.get("STRESS_MAX_WAIT", "0.25"))
-            )
-            while time.monotonic() < end:
-                app.processEvents()
-                time.sleep(0.002)
+            player.load(path)
+            frames += poll(player, rng.uniform(0.0, 0.05))  # often still opening
+            if rng.random() < 0.7:
+                player.play()
+            frames += poll(player, rng.uniform(0.0, 0.15))
             if i % 2:
-                player.setPosition(rng.randint(0, 40000))
-            stop()
-            if player.playbackState() != QMediaPlayer.PlaybackState.StoppedState:
-                print(f"round {i}: still {player.playbackState()} after stop", flush=True)
+                player.seek(rng.randint(0, 44000))
+                frames += poll(player, rng.uniform(0.0, 0.05))  # often mid-seek
+            if i % 3 == 0:
+                player.pause()
+                player.seek(rng.randint(0, 44000))
+            if player.error is not None:
+                print(f"round {i}: {player.error}", flush=True)
                 return 1
-            player.setSource(QUrl())
-            device.close()
-            print(f"round {i} ok", flush=True)
-    print("done", flush=True)
+            if i % 5 != 4:  # else the next load closes it
+                started = time.monotonic()
+                player.close()
+                player.close()  # a second close does nothing
+                took = time.monotonic() - started
+                if threading.active_count() != baseline:
+                    print(f"round {i}: {threading.enumerate()} after close", flush=True)
+                    return 1
+                print(f"round {i} ok (close {took * 1000:.0f} ms)", flush=True)
+        player.close()
+    if threading.active_count() != baseline or crashed or problems.seen:
+        print(f"threads {threading.enumerate()}, {crashed}, {problems.seen}", flush=True)
+        return 1
+    if frames < rounds // 2:
+        print(f"only {frames} frames in {rounds} rounds", flush=True)
+        return 1
+    print(f"{frames} frames; done", flush=True)
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main(int(sys.argv[1]) if len(sys.argv) > 1 else 40))
+    sys.exit(main(int(sys.argv[1]) if len(sys.argv) > 1 else 60))

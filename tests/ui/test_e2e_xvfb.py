@@ -27,7 +27,6 @@ def _run_driver(out: Path, home: Path, jack: media.JackServer) -> dict:  # type:
         **os.environ,
         "ROUNDTWO_HOME": str(home),
         "QT_QPA_PLATFORM": "xcb",
-        "QT_LOGGING_RULES": "qt.multimedia.*=false",
         "JACK_DEFAULT_SERVER": jack.name,
         "JACK_NO_START_SERVER": "1",
     }

@@ -151,31 +151,41 @@ def test_editing_a_rating_moves_the_disagreement_flag(reviewed, ctx) -> None:  #
     assert round(line.interviewer_level, 1) == 7.0
 
 
+def test_a_recording_that_cannot_be_played_is_one_message(reviewed, qtbot, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    win, _ = reviewed
+    page = win.review
+    missing = tmp_path / "moved-away.mp4"
+    page._load(str(missing))
+    qtbot.waitUntil(lambda: not page.banner.isHidden(), timeout=10000)
+    assert page.banner.text().startswith("The recording cannot be played: ")
+    assert str(missing) in page.banner.text() and "No such file" in page.banner.text()
+    page.toggle_play()  # nothing to play: no exception, still "Play"
+    assert not page.playing() and page.play_btn.text() == "Play"
+
+
 def test_spans_merge_samples_and_end_at_gaps() -> None:
     pts = [(0, 1.0), (1000, 1.0), (2000, 0.0), (3000, 1.0), (9000, 1.0)]
     assert spans(pts) == [(0, 1000), (3000, 3200), (9000, 9200)]
 
 
 def test_stopping_playback_of_an_encrypted_recording_never_hangs() -> None:
-    """Load, play, seek and stop an encrypted recording 60 times at random moments in a
-    process of its own with a Python Qt message handler installed (as pytest-qt has): the
-    stop must not wait for FFmpeg's threads while holding the GIL they may need. A hang fails
-    on the timeout instead of hanging the suite (one was seen in a full run)."""
+    """Load, play, seek and close an encrypted recording 60 times at random moments (while it
+    opens, plays and seeks) in a process of its own: every close joins the decoding thread
+    (the thread count is back where it started), nothing raises or logs a warning, and a
+    hang fails on the timeout instead of hanging the suite."""
     import os
     import subprocess
     import sys
 
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", STRESS_MAX_WAIT="0.05")
-    env.pop("STRESS_PLAIN_STOP", None)
     try:
         r = subprocess.run(
             [sys.executable, str(REPO / "tests/ui/stop_stress.py"), "60"],
             capture_output=True,
             text=True,
-            timeout=180,
-            env=env,
+            timeout=120,
+            env=dict(os.environ),
             cwd=REPO,
         )
     except subprocess.TimeoutExpired as exc:
-        raise AssertionError(f"playback stop hung: {exc.stdout!r}") from exc
+        raise AssertionError(f"playback close hung: {exc.stdout!r}") from exc
     assert r.returncode == 0 and r.stdout.strip().endswith("done"), r.stdout[-500:] + r.stderr
