@@ -7,9 +7,9 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-# app/ui imports QtCore, QtGui, QtWidgets and (review playback) QtMultimedia, which needs
-# QtNetwork; a test fails if the app starts importing a module listed here. Everything else
-# in PySide6-Essentials/Addons is excluded so no hook drags it (or its plugins) in.
+# app/ui imports QtCore, QtGui and QtWidgets; a test fails if the app starts importing a
+# module listed here. Everything else in PySide6-Essentials/Addons is excluded so no hook
+# drags it (or its plugins) in.
 UNUSED_QT_MODULES = [
     "PySide6.Qt3DAnimation",
     "PySide6.Qt3DCore",
@@ -29,7 +29,9 @@ UNUSED_QT_MODULES = [
     "PySide6.QtHelp",
     "PySide6.QtHttpServer",
     "PySide6.QtLocation",
+    "PySide6.QtMultimedia",
     "PySide6.QtMultimediaWidgets",
+    "PySide6.QtNetwork",
     "PySide6.QtNetworkAuth",
     "PySide6.QtNfc",
     "PySide6.QtOpenGL",
@@ -82,7 +84,6 @@ QT_PLUGINS_KEPT = {
     "wayland-graphics-integration-client": re.compile(r"."),
     "wayland-shell-integration": re.compile(r"."),
     "styles": re.compile(r"."),
-    "multimedia": re.compile(r"ffmpeg|windowsmedia|darwin", re.I),  # review playback
 }
 # Qt's own translations: only the languages the app offers (English needs none).
 QT_TRANSLATIONS_KEPT = re.compile(r"qtbase_zh_CN\.qm$")

@@ -249,27 +249,6 @@ def ffmpeg_section(libs: list[str], av_version: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def qt_ffmpeg_note(dists: dict[str, Dist]) -> str:
-    """Qt Multimedia brings its own FFmpeg (LGPL, no GPL codecs): say so when it is bundled."""
-    addons = dists.get("PySide6_Addons")
-    libs = sorted(
-        {
-            Path(f).name
-            for f in (addons.files if addons else [])
-            if re.match(r"lib(av|sw)\w+\.(so|dylib|dll)", Path(f).name)
-            or re.match(r"(av|sw)\w+-\d+\.dll$", Path(f).name)
-        }
-    )
-    if not libs:
-        return ""
-    return (
-        "  Qt Multimedia (review playback) ships its own FFmpeg build, separate from PyAV's:\n"
-        f"    {', '.join(libs)}\n"
-        "  built by the Qt Company without --enable-gpl (libavcodec reports 'LGPL version 2.1\n"
-        "  or later'; no x264/x265), covered by the same dynamic-linking terms as Qt.\n"
-    )
-
-
 def _ffmpeg_version() -> tuple[int, ...]:
     try:
         import av
@@ -349,7 +328,6 @@ def render(
         "2. Qt",
         "-" * 5,
         QT_SECTION.format(version=dists.get("PySide6_Essentials", Dist("", "?", "")).version),
-        qt_ffmpeg_note(dists),
         "3. " + ffmpeg_section(ffmpeg, dists.get("av", Dist("av", "?", "")).version),
     ]
     if shared:

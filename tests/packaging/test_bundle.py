@@ -137,7 +137,6 @@ def test_frozen_demo_report_pdf_has_its_charts(bundle: Path, tmp_path: Path) -> 
 def test_bundle_leaves_out_unused_qt_and_dev_packages(bundle: Path) -> None:
     internal = BUNDLE_DIR / "_internal"
     names = {p.name for p in internal.rglob("*")}
-    # (QtQuick/QtQml stay: Qt Multimedia's FFmpeg plugin links to them.)
     for unwanted in (
         "libQt6WebEngineCore.so.6",
         "libQt6Pdf.so.6",

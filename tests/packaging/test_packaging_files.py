@@ -60,7 +60,7 @@ def test_no_excluded_qt_module_is_imported_by_the_app() -> None:
         ("PySide6/Qt/plugins/platforms/libqxcb.so", False),
         ("PySide6/Qt/plugins/imageformats/libqjpeg.so", False),
         ("PySide6/Qt/plugins/imageformats/libqtiff.so", True),
-        ("PySide6/Qt/plugins/multimedia/libffmpegmediaplugin.so", False),
+        ("PySide6/Qt/plugins/multimedia/libffmpegmediaplugin.so", True),
         ("PySide6/Qt/plugins/sqldrivers/libqsqlite.so", True),
         ("PySide6/Qt/lib/libQt6Widgets.so.6", False),
         ("resources/translations/roundtwo_zh_CN.qm", False),
