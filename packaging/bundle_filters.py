@@ -91,12 +91,26 @@ QT_TRANSLATIONS_KEPT = re.compile(r"qtbase_zh_CN\.qm$")
 # keyword-extraction IDF table (jieba.analyse) and the part-of-speech tables (jieba.posseg).
 JIEBA_UNUSED = re.compile(r"^jieba[/\\](lac_small|analyse|posseg)[/\\]")
 
+# matplotlib data the report charts never use (they draw with a CJK font and DejaVu Sans,
+# write PNGs with the Agg backend, and use no mathtext): the other bundled fonts (STIX,
+# Computer Modern, DejaVu Serif/Mono, PostScript metrics), sample data and toolbar images.
+# LastResortHE stays: matplotlib opens it as the fallback of every font list.
+MPL_UNUSED = re.compile(
+    r"^matplotlib[/\\]mpl-data[/\\]("
+    r"fonts[/\\](afm|pdfcorefonts)[/\\]"
+    r"|fonts[/\\]ttf[/\\](?!(DejaVuSans(-Bold|-Oblique|-BoldOblique)?|LastResortHE-Regular)"
+    r"\.ttf$)"
+    r"|sample_data[/\\]|images[/\\])"
+)
+
 _QT_ROOT = re.compile(r"^PySide6[/\\](?:Qt[/\\])?(plugins|translations)[/\\](.+)$")
 
 
 def dropped(dest: str) -> bool:
     """True if the bundle path `dest` is not needed at run time."""
     if JIEBA_UNUSED.match(dest) and not dest.endswith((".py", ".pyc")):
+        return True
+    if MPL_UNUSED.match(dest):
         return True
     m = _QT_ROOT.match(dest)
     if m:
