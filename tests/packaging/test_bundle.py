@@ -160,6 +160,13 @@ def test_bundle_leaves_out_unused_qt_and_dev_packages(bundle: Path) -> None:
         "_avif.cpython-311-x86_64-linux-gnu.so",
     ):
         assert unwanted not in names, unwanted
+    # OpenCV shares PyAV's FFmpeg and NumPy's OpenBLAS (bundle_filters.share_*).
+    ocv = internal / "opencv_python_headless.libs"
+    ffmpeg = [p for p in ocv.iterdir() if re.match(r"lib(avcodec|avformat|avutil|sw\w+)-", p.name)]
+    assert ffmpeg and all(p.is_symlink() and p.resolve().parent.name == "av.libs" for p in ffmpeg)
+    [blas] = ocv.glob("libopenblas*")
+    assert blas.stat().st_size < 100_000, "OpenCV's own OpenBLAS was bundled, not the shim"
+    assert not list(ocv.glob("libgfortran*"))
     assert (internal / "THIRD_PARTY_LICENSES").is_file()
     assert (internal / "libportaudio.so.2").is_file()
     assert (internal / "app" / "storage" / "migrations" / "versions").is_dir()
