@@ -172,7 +172,7 @@ def shared_lines(binaries: Iterable[tuple[str, str, str]]) -> list[str]:
                 f"  {name:<40} RoundTwo's shim (packaging/blas_shim, Apache-2.0) forwarding to"
                 " NumPy's OpenBLAS (numpy.libs, BSD-3-Clause)"
             )
-    return lines
+    return sorted(lines)  # the TOC's order varies between builds
 
 
 def collect(entries: Iterable[tuple[str, str]]) -> tuple[dict[str, Dist], list[str], list[str]]:
