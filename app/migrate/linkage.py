@@ -58,6 +58,7 @@ def frame(people: Sequence[Person], keys: Sequence[dict[str, Any]] | None = None
     for row in rows:
         columns.update(dict.fromkeys(row))
     columns.update(dict.fromkeys(OPTIONAL_KEYS))
+    columns.pop("existing", None)  # a bool column, below
     table: Table = {}
     for col in columns:
         values = np.empty(len(rows), dtype=object)
@@ -109,13 +110,13 @@ def _joined(a: np.ndarray[Any, Any], b: np.ndarray[Any, Any]) -> np.ndarray[Any,
     return out
 
 
-def candidate_pairs(table: Table) -> Pairs:
+def candidate_pairs(table: Table, coded: Table | None = None) -> Pairs:
     """Blocking: a pair is compared when it shares a phone, e-mail, e-mail user, name key,
-    or birth date and initial."""
+    or birth date and initial. `coded`: the table's `_coded` form when already made."""
     # Adaptive name blocks: a common name ("Wang Fang", "John Smith") would make a block
     # whose pairs grow with the square of its size; above MAX_NAME_BLOCK such a block is
     # split by city, while phone, e-mail and birth-date blocks still catch movers.
-    codes = _factorize(table["name_letters"])
+    codes = coded["name_letters"] if coded is not None else _factorize(table["name_letters"])
     known = ~np.isnan(codes)
     counts = np.bincount(codes[known].astype(np.int64), minlength=1)
     big = np.zeros(len(codes), dtype=bool)
@@ -194,11 +195,12 @@ def jarowinkler_feature(
     """Jaro-Winkler similarity of each pair's strings, `missing` where either is missing
     (recordlinkage's `Compare.string(method="jarowinkler")`, the same jellyfish function)."""
     absent = np.fromiter((v is None for v in values), dtype=bool, count=len(values))
-    a, b = values[left], values[right]
-    gone = absent[left] | absent[right]
     out = np.full(len(left), missing, dtype=np.float64)
-    todo = np.flatnonzero(~gone)
-    out[todo] = [jaro_winkler_similarity(a[k], b[k]) for k in todo]
+    todo = np.flatnonzero(~(absent[left] | absent[right]))
+    out[todo] = [
+        jaro_winkler_similarity(values[i], values[j])
+        for i, j in zip(left[todo], right[todo], strict=True)
+    ]
     return out
 
 
@@ -249,8 +251,8 @@ def compare(table: Table, pairs: Pairs, coded: Table | None = None) -> Features:
 def features(raw: Any, n: int, present: set[str]) -> Features:
     """The binary features of `compare` for `n` pairs from the raw comparisons (a mapping of
     label to array: Jaro-Winkler similarities, exact agreement 1/0/NaN)."""
-    name_sim = np.asarray(raw["jw_sorted"])
     raw = {k: np.asarray(v) for k, v in raw.items()}
+    name_sim = raw["jw_sorted"]
     same_name = (raw["jw_sorted"] >= 0.999) | (raw["letters"] == 1) | (raw["han"] == 1)
     out: dict[str, Any] = {}
     out["name_same"] = same_name
@@ -290,8 +292,8 @@ _EVIDENCE_ONLY = frozenset(
 )
 
 
-# Starting values for the EM, and the fallback when there are too few pairs to learn from:
-# m = P(feature | same person), u = P(feature | different people).
+# m = P(feature | same person), and u = P(feature | different people) for files too small
+# to measure u on random pairs (`match_probability`).
 _PRIOR_M = {
     "name_same": 0.8,
     "name_close": 0.15,
@@ -431,8 +433,8 @@ def link(
     if n < 2:
         return Linkage([], [[i] for i in range(n)], {})
     table = frame([], keys)
-    idx = candidate_pairs(table)
     coded = _coded(table, _EXACT)
+    idx = candidate_pairs(table, coded)
     found = compare(table, idx, coded)
     # Chance agreement is only measurable on a file big enough for random pairs to differ.
     chance = compare(table, _random_pairs(n), coded) if n >= 500 else None
