@@ -8,7 +8,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QRect, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPaintEvent, QPixmap
+from PySide6.QtGui import (
+    QColor,
+    QHideEvent,
+    QImage,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPixmap,
+    QShowEvent,
+)
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -397,6 +406,17 @@ class ReviewPage(Page):
         self.video.setText(self.tr("Loading the recording…"))
         self._play_label()
         self.poll.start()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt API)
+        if self._loaded is not None:
+            self.poll.start()
+        super().showEvent(event)
+
+    def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802 (Qt API)
+        # Nothing to draw while another page (the interview room above all) is shown: the
+        # GUI thread stops polling; the player keeps its state and the timer resumes here.
+        self.poll.stop()
+        super().hideEvent(event)
 
     def _unload(self) -> None:
         self.poll.stop()

@@ -189,3 +189,23 @@ def test_stopping_playback_of_an_encrypted_recording_never_hangs() -> None:
     except subprocess.TimeoutExpired as exc:
         raise AssertionError(f"playback close hung: {exc.stdout!r}") from exc
     assert r.returncode == 0 and r.stdout.strip().endswith("done"), r.stdout[-500:] + r.stderr
+
+
+def test_the_frame_poll_stops_while_another_page_is_shown(reviewed, qtbot) -> None:  # type: ignore[no-untyped-def]
+    """The GUI thread does not poll the player for frames while the review is hidden (the
+    interview room needs it); the playback state is kept and the poll resumes on return."""
+    win, _ = reviewed
+    page = win.review
+    win.show()
+    qtbot.waitExposed(win)
+    assert page.isVisible() and page.poll.isActive()
+    qtbot.waitUntil(lambda: page.frames_shown >= 1, timeout=15000)
+    page.seek(2000)
+    win.show_page("home")
+    assert not page.isVisible() and not page.poll.isActive()
+    shown = page.frames_shown
+    qtbot.wait(200)
+    assert page.frames_shown == shown
+    win.show_page("review")
+    assert page.poll.isActive()
+    qtbot.waitUntil(lambda: abs(page.position() - 2000) < 200, timeout=5000)
