@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -204,6 +204,19 @@ _FFMPEG_LIB = re.compile(
 )
 
 
+def _in_folder(
+    binaries: Iterable[Any], folder: str, pattern: re.Pattern[str]
+) -> Iterator[tuple[Any, re.Match[str]]]:
+    """(entry, match) for the TOC entries in bundle folder `folder` whose file name matches."""
+    from pathlib import PurePath
+
+    for entry in binaries:
+        path = PurePath(entry[0])
+        m = pattern.match(path.name)
+        if m and path.parent.name == folder:
+            yield entry, m
+
+
 def share_ffmpeg(
     binaries: list[Any], owner: str = "opencv_python_headless.libs", provider: str = "av.libs"
 ) -> tuple[list[Any], list[tuple[str, str, str]], dict[str, str]]:
@@ -213,20 +226,10 @@ def share_ffmpeg(
     OpenCV's names symbolic links to it. The loader then maps one copy for both.
 
     Returns (TOC without `owner`'s copies, SYMLINK entries, {OpenCV's name: PyAV's name})."""
-    from pathlib import PurePath
-
-    provided: dict[tuple[str, str], str] = {}
-    for entry in binaries:
-        path = PurePath(entry[0])
-        m = _FFMPEG_LIB.match(path.name)
-        if m and path.parent.name == provider:
-            provided[(m[1], m[2])] = path.name
-    mine = {}
-    for entry in binaries:
-        path = PurePath(entry[0])
-        m = _FFMPEG_LIB.match(path.name)
-        if m and path.parent.name == owner:
-            mine[path.name] = (entry, provided.get((m[1], m[2])))
+    provided = {(m[1], m[2]): m[0] for _, m in _in_folder(binaries, provider, _FFMPEG_LIB)}
+    mine = {
+        m[0]: (e, provided.get((m[1], m[2]))) for e, m in _in_folder(binaries, owner, _FFMPEG_LIB)
+    }
     # All or nothing: half of one FFmpeg release beside half of another is not a build.
     if not mine or any(theirs is None for _, theirs in mine.values()):
         return binaries, [], {}
@@ -268,11 +271,7 @@ def share_openblas(
     from pathlib import PurePath
 
     def find(folder: str, pattern: str) -> Any:
-        for entry in binaries:
-            path = PurePath(entry[0])
-            if path.parent.name == folder and re.match(pattern, path.name):
-                return entry
-        return None
+        return next((e for e, _ in _in_folder(binaries, folder, re.compile(pattern))), None)
 
     theirs = find(owner, r"^libopenblas.*\.so")
     ours = find(provider, r"^libscipy_openblas64_.*\.so$")
