@@ -70,11 +70,10 @@ def _run_onnx_runner(registry: object, model_id: str, task: str) -> str:
         mesh = vision.FaceMesh(session).run(rgb, vision.Roi(64, 48, 80))
         return f"FaceMesh ran ({mesh.points.shape[0]} points)"
     if task == "iris-landmarks":
-        points = np.zeros((468, 3))
-        for idx, x in ((33, 40.0), (133, 56.0), (362, 72.0), (263, 88.0)):
-            points[idx] = (x, 40.0, 0.0)
-        iris = vision.IrisLandmarks(session).run(rgb, points)
-        return f"IrisLandmarks ran ({iris.left_iris.shape[0]} iris points per eye)"
+        # The eye heads read the face mesh's feature map, so the mesh runs first.
+        mesh = vision.FaceMesh(registry.session("face_mesh")).run(rgb, vision.Roi(64, 48, 80))
+        iris = vision.EyeLandmarks(session).run(mesh)
+        return f"EyeLandmarks ran ({iris.left_iris.shape[0]} iris points per eye)"
     if task == "hand-landmarks":
         hand = vision.HandLandmarks(session).run(rgb, vision.Roi(64, 48, 80))
         return f"HandLandmarks ran ({hand.points.shape[0]} points)"

@@ -53,10 +53,10 @@ def stage_costs(frames: list[np.ndarray]) -> dict[str, float]:
     from app.models.audio import CHUNK, SileroVad
     from app.models.registry import ModelRegistry
     from app.models.vision import (
+        EyeLandmarks,
         FaceDetector,
         FaceMesh,
         HandLandmarks,
-        IrisLandmarks,
         hand_rois,
         roi_from_detection,
         roi_from_mesh,
@@ -66,7 +66,7 @@ def stage_costs(frames: list[np.ndarray]) -> dict[str, float]:
     short = FaceDetector(reg.session("face_detect_short"))
     full = FaceDetector(reg.session("face_detect_full"))
     mesh = FaceMesh(reg.session("face_mesh"))
-    iris = IrisLandmarks(reg.session("iris"))
+    eyes = EyeLandmarks(reg.session("iris"))
     hand = HandLandmarks(reg.session("hand_landmark_lite"))
     vad = SileroVad(reg.session("silero_vad"))
     t: dict[str, list[float]] = {
@@ -75,7 +75,7 @@ def stage_costs(frames: list[np.ndarray]) -> dict[str, float]:
             "detect_short",
             "detect_full",
             "mesh",
-            "iris_both_eyes",
+            "eyes_both",
             "hand_per_crop",
             "vad_chunk",
         )
@@ -96,8 +96,8 @@ def stage_costs(frames: list[np.ndarray]) -> dict[str, float]:
         t["mesh"].append((time.perf_counter() - t0) * 1000)
         roi = roi_from_mesh(m.points)
         t0 = time.perf_counter()
-        iris.run(f, m.points)
-        t["iris_both_eyes"].append((time.perf_counter() - t0) * 1000)
+        eyes.run(m)
+        t["eyes_both"].append((time.perf_counter() - t0) * 1000)
         r = hand_rois(dets[0].box, f.shape)[0]
         t0 = time.perf_counter()
         hand.run(f, r)

@@ -6,7 +6,10 @@ TFLite nets are converted with tflite2onnx and checked numerically against refer
 of the original TFLite interpreter, stored in onnx_models/reference/ (computed once by
 tools/tflite_reference.py in a separate venv, so a build needs no TFLite runtime).
 tflite2onnx output is not byte-identical between runs, so the committed files keep their
-pinned digests and the rebuilt ones are compared by value. Whisper is joined from two parts
+pinned digests and the rebuilt ones are compared by value. MediaPipe's attention face mesh
+has custom ops tflite2onnx cannot pass: `tflite-cut` (app/models/tflite_cut.py) converts the
+plain parts on either side of them, and the whole chain is checked against MediaPipe's own
+runtime (tools/mediapipe_reference.py). Whisper is joined from two parts
 into the model cache and must match its pinned sha256 exactly.
 """
 
@@ -120,6 +123,75 @@ def _convert(spec: ModelSpec, src: Path, dest: Path) -> None:
         tflite2onnx.convert(str(src), str(dest))
 
 
+def _cut(spec: ModelSpec, src: Path, dest: Path) -> None:
+    import onnx
+
+    from app.models.tflite_cut import cut
+
+    part = spec.origin.get("cut") or {}
+    try:
+        model = cut(src, list(part.get("inputs") or []), list(part.get("outputs") or []))
+    except ValueError as exc:
+        raise InvalidInputError(f"Model '{spec.id}' could not be converted: {exc}.") from exc
+    onnx.save(model, str(dest))
+
+
+def _compare_chain(
+    spec: ModelSpec, manifest: Manifest, built: Path, out_dir: Path, reference: Path
+) -> str:
+    """Check a graph of the attention face mesh by running the whole chain (trunk, NumPy eye
+    crops, eye heads) on the probe image against the original model's outputs, made by
+    MediaPipe's own runtime (tools/mediapipe_reference.py). The other graph of the pair is
+    the one just built into `out_dir` if there is one, else the installed file."""
+    from app.models import attention
+    from app.models.registry import ModelRegistry
+    from app.models.session import OnnxSession
+
+    pair = [
+        s
+        for s in manifest.models
+        if s.origin.get("check") == "attention-chain"
+        and s.origin.get("member") == spec.origin.get("member")
+    ]
+    trunk_spec = next((s for s in pair if s.task == "face-landmarks"), None)
+    eyes_spec = next((s for s in pair if s.task == "iris-landmarks"), None)
+    if trunk_spec is None or eyes_spec is None:
+        raise InvalidInputError(f"Model '{spec.id}': the manifest lacks its trunk/eyes pair.")
+
+    def path_of(other: ModelSpec) -> Path:
+        if other.id == spec.id:
+            return built
+        fresh = out_dir / Path(other.source_path).name
+        if fresh.exists():
+            return fresh
+        status = ModelRegistry(manifest).status(other.id)
+        if status.path is None or not status.available:
+            raise InvalidInputError(
+                f"Model '{spec.id}' is checked with '{other.id}': {status.reason}"
+            )
+        return status.path
+
+    partner = eyes_spec if spec.id == trunk_spec.id else trunk_spec
+    trunk = OnnxSession(path_of(trunk_spec), name=trunk_spec.id, warmup=False)
+    eyes = OnnxSession(path_of(eyes_spec), name=eyes_spec.id, warmup=False)
+    ref = np.load(reference)
+    image = np.round(probe_input((1, 192, 192, 3), 0.0, 1.0) * 255) / 255
+    got = attention.run_chain(trunk, eyes, image.transpose(0, 3, 1, 2).astype(np.float32))
+    worst = 0.0
+    for name in attention.REFERENCE_OUTPUTS:
+        if name not in ref:
+            raise InvalidInputError(f"{reference} has no reference for output '{name}'.")
+        r = ref[name].ravel()
+        err = float(np.abs(got[name] - r).max()) / max(float(np.abs(r).max()), 1e-6)
+        worst = max(worst, err)
+    if worst > TOLERANCE:
+        raise InvalidInputError(
+            f"The converted model '{spec.id}' (run with '{partner.id}') differs from the "
+            f"original by {worst:.2e} (relative), more than {TOLERANCE:.0e}."
+        )
+    return f"the chain matches the original within {worst:.1e} (relative)"
+
+
 def build_one(
     spec: ModelSpec, manifest: Manifest, cache: Path, out_dir: Path, say: Progress
 ) -> BuildResult:
@@ -196,10 +268,14 @@ def build_one(
         return BuildResult(
             spec.id, ok, dest, "copied; sha256 matches" if ok else "copied; sha256 DIFFERS"
         )
-    if not how.startswith("tflite2onnx"):
+    if how == "tflite-cut":
+        say(f"converting part of {original.name} ({spec.id})")
+        _cut(spec, original, dest)
+    elif how.startswith("tflite2onnx"):
+        say(f"converting {original.name} with {how}")
+        _convert(spec, original, dest)
+    else:
         raise InvalidInputError(f"Model '{spec.id}': unknown conversion '{how}'.")
-    say(f"converting {original.name} with {how}")
-    _convert(spec, original, dest)
     rewrites = list(origin.get("rewrite") or [])
     if rewrites:
         from app.models import graphopt
@@ -209,7 +285,11 @@ def build_one(
             graphopt.apply(dest, rewrites)
         except ValueError as exc:
             raise InvalidInputError(f"Model '{spec.id}': {exc}.") from exc
-    detail = _compare(spec, dest, manifest.base_dir / str(origin["reference"]))
+    reference = manifest.base_dir / str(origin["reference"])
+    if origin.get("check") == "attention-chain":
+        detail = _compare_chain(spec, manifest, dest, out_dir, reference)
+    else:
+        detail = _compare(spec, dest, reference)
     same = sha256_file(dest) == spec.sha256
     detail += "; byte-identical to the committed file" if same else ""
     return BuildResult(spec.id, True, dest, detail)

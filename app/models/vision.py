@@ -1,4 +1,4 @@
-"""Vision runners: face detection (SSD anchors + NMS), face mesh, iris and hand landmarks."""
+"""Vision runners: face detection (SSD anchors + NMS), face mesh, eyes/iris and hand landmarks."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from app.models import attention
 from app.models.session import OnnxSession
 
 # MediaPipe's SSD anchor layouts (face_detection_{short,full}_range_common.pbtxt): layers that
@@ -225,23 +226,36 @@ def roi_from_mesh(points: np.ndarray, scale: float = 1.5) -> Roi:
 class FaceMeshResult:
     points: np.ndarray  # (468, 3) image pixels; z relative, scaled like x
     presence: float
+    # The attention mesh's own outputs, for the eye heads: the mesh in model-input pixels,
+    # the trunk's (C, 48, 48) feature map and the crop -> image affine. None for a plain mesh.
+    input_points: np.ndarray | None = None
+    features: np.ndarray | None = None
+    crop: np.ndarray | None = None
 
 
 class FaceMesh:
+    """MediaPipe's face mesh: the attention model's trunk (mesh, face flag, feature map for
+    the eye heads), or a plain mesh model (mesh and face flag only)."""
+
     def __init__(self, session: OnnxSession) -> None:
         self.session = session
         self.size = int(session.input_shapes[0][2])
 
     def run(self, rgb: np.ndarray, roi: Roi) -> FaceMeshResult:
         patch, m = crop(rgb, roi, self.size)
-        raw, flag = self.session.run({self.session.input_names[0]: _nchw(patch, 0, 1)})
-        pts = raw.reshape(-1, 3)
-        return FaceMeshResult(to_image(pts, m), float(_sigmoid(flag.reshape(-1))[0]))
+        outs = self.session.run({self.session.input_names[0]: _nchw(patch, 0, 1)})
+        raw = outs[0].reshape(-1, 3)
+        features = outs[2][0] if len(outs) > 2 and outs[2].ndim == 4 else None
+        return FaceMeshResult(
+            to_image(raw, m), float(_sigmoid(outs[1].reshape(-1))[0]), raw, features, m
+        )
 
 
 @dataclass(frozen=True)
 class IrisResult:
-    """Per eye: iris centre + 4 rim points (5, 3) and the eye contour (71, 3), image pixels."""
+    """Per eye: iris centre + 4 rim points (5, 3) and the eye contour (71, 3), image pixels.
+    z (scaled like x) is the mesh's: each contour point takes the z of the mesh point it
+    refines, the iris the mean of the contour's."""
 
     right_iris: np.ndarray
     left_iris: np.ndarray
@@ -249,31 +263,42 @@ class IrisResult:
     left_contour: np.ndarray
 
 
-# Eye corners in the face mesh; the subject's right eye appears on the image left.
-RIGHT_EYE = (33, 133)
-LEFT_EYE = (362, 263)
+_RIGHT_SUBSET = np.array(attention.RIGHT_EYE_SUBSET)
+_LEFT_SUBSET = np.array(attention.LEFT_EYE_SUBSET)
 
 
-class IrisLandmarks:
+class EyeLandmarks:
+    """The attention face mesh's eye heads: from crops of the trunk's feature map around each
+    eye (placed by the mesh, see app/models/attention.py) to the 71-point eye contour and the
+    5 iris points, in the same pass's coordinates. Needs a FaceMeshResult with features."""
+
     def __init__(self, session: OnnxSession) -> None:
         self.session = session
-        self.size = int(session.input_shapes[0][2])
 
-    def _eye(
-        self, rgb: np.ndarray, a: np.ndarray, b: np.ndarray, flip: bool
-    ) -> tuple[np.ndarray, np.ndarray]:
-        angle = math.atan2(float(b[1] - a[1]), float(b[0] - a[0]))
-        size = float(np.hypot(*(b[:2] - a[:2]))) * 2.3
-        centre = (a[:2] + b[:2]) / 2
-        roi = Roi(float(centre[0]), float(centre[1]), size, angle)
-        # The model is trained on one eye side; the other eye is mirrored (as MediaPipe does).
-        patch, m = crop(rgb, roi, self.size, flip=flip)
-        contour, iris = self.session.run({self.session.input_names[0]: _nchw(patch, 0, 1)})
-        return to_image(iris.reshape(-1, 3), m), to_image(contour.reshape(-1, 3), m)
-
-    def run(self, rgb: np.ndarray, mesh: np.ndarray) -> IrisResult:
-        ri, rc = self._eye(rgb, mesh[RIGHT_EYE[0]], mesh[RIGHT_EYE[1]], flip=False)
-        li, lc = self._eye(rgb, mesh[LEFT_EYE[1]], mesh[LEFT_EYE[0]], flip=True)
+    def run(self, mesh: FaceMeshResult) -> IrisResult:
+        if mesh.features is None or mesh.input_points is None or mesh.crop is None:
+            raise ValueError("the eye heads need the attention face mesh's feature map")
+        crops = attention.eye_crops(mesh.input_points, mesh.features)
+        names = self.session.input_names
+        r_eye, r_iris, l_eye, l_iris = self.session.run({n: crops[n][0] for n in names})
+        scale = math.hypot(mesh.crop[0, 0], mesh.crop[1, 0])  # input -> image, as to_image
+        found = []
+        for eye, iris, name, subset in (
+            (r_eye, r_iris, attention.RIGHT_EYE_CROP, _RIGHT_SUBSET),
+            (l_eye, l_iris, attention.LEFT_EYE_CROP, _LEFT_SUBSET),
+        ):
+            # eye-head points -> input pixels -> image pixels, as one affine
+            a = attention.crop_to_input(crops[name][1])
+            full = mesh.crop[:, :2] @ a
+            full[:, 2] += mesh.crop[:, 2]
+            pts = np.concatenate([eye.reshape(-1, 2), iris.reshape(-1, 2)])
+            out = np.empty((len(pts), 3))
+            out[:, :2] = pts @ full[:, :2].T + full[:, 2]
+            z = mesh.input_points[subset, 2] * scale
+            out[: len(z), 2] = z
+            out[len(z) :, 2] = z.mean()
+            found.append((out[len(z) :], out[: len(z)]))
+        (ri, rc), (li, lc) = found
         return IrisResult(ri, li, rc, lc)
 
 

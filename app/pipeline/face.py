@@ -13,11 +13,11 @@ from app.core.errors import RoundTwoError
 from app.models.geometry import gaze, gaze_from_eyes, head_pose, smile
 from app.models.registry import ModelRegistry
 from app.models.vision import (
+    EyeLandmarks,
     FaceDetection,
     FaceDetector,
     FaceMesh,
     HandLandmarks,
-    IrisLandmarks,
     Roi,
     hand_rois,
     roi_from_detection,
@@ -53,7 +53,7 @@ class FaceAnalyzer:
         self.detector = self._open("face_detect_short", FaceDetector, t)
         self.detector_far = self._open("face_detect_full", FaceDetector, t)
         self.mesh = self._open("face_mesh", FaceMesh, t)
-        self.iris = self._open("iris", IrisLandmarks, t)
+        self.iris = self._open("iris", EyeLandmarks, t)
         self.hand = self._open("hand_landmark_lite", HandLandmarks, t)
         self._roi: Roi | None = None
         self._last_detect = -1e9
@@ -141,13 +141,13 @@ class FaceAnalyzer:
         sm = smile(pts, pose)
         at_camera: float | None = None
         eye_x: float | None = None
-        if isinstance(self.iris, IrisLandmarks):
-            # Eyes move fast but gaze-at-camera is shown at overlay rate: the iris model
-            # (two runs per frame, the costliest stage) runs at most every iris_interval_s and
-            # its eye-in-head offsets are combined with the current frame's head pose.
+        if isinstance(self.iris, EyeLandmarks) and m.features is not None:
+            # Eyes move fast but gaze-at-camera is shown at overlay rate: the eye heads run at
+            # most every iris_interval_s and their eye-in-head offsets are combined with the
+            # current frame's head pose.
             if self._eyes is None or ts - self._last_iris >= self.config.iris_interval_s:
                 t0 = time.perf_counter()
-                ir = self.iris.run(rgb, pts)
+                ir = self.iris.run(m)
                 stage["iris"] = (time.perf_counter() - t0) * 1000
                 g = gaze(pts, ir, pose)
                 self._eyes = (g.eye_x, g.eye_y)

