@@ -23,6 +23,11 @@ from pathlib import Path
 
 import numpy as np
 
+# The same probe image as tools/tflite_reference.py (one copy; the build has its own, which a
+# test holds equal to both tools').
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from tflite_reference import probe_input
+
 MEMBER = "modules/face_landmark/face_landmark_with_attention.tflite"
 OUTPUTS = [
     "output_mesh_identity",
@@ -33,14 +38,6 @@ OUTPUTS = [
     "output_right_iris",
     "conv_faceflag",
 ]
-
-
-def probe_input(shape_nhwc: tuple[int, ...], lo: float, hi: float) -> np.ndarray:
-    n, h, w, c = shape_nhwc
-    y, x, ch = np.meshgrid(np.arange(h), np.arange(w), np.arange(c), indexing="ij")
-    v = 0.5 + 0.25 * np.sin(0.37 * x + 0.11 * ch) + 0.25 * np.cos(0.23 * y - 0.7 * ch)
-    v = lo + (hi - lo) * v
-    return np.broadcast_to(v, (n, h, w, c)).astype(np.float32)
 
 
 def graph_config(model: Path) -> str:

@@ -72,14 +72,9 @@ class Roi:
         return np.array([[a * c, -a * s, tx], [a * s, a * c, ty]], dtype=np.float64)
 
 
-def crop(
-    image: np.ndarray, roi: Roi, out: int, *, flip: bool = False
-) -> tuple[np.ndarray, np.ndarray]:
+def crop(image: np.ndarray, roi: Roi, out: int) -> tuple[np.ndarray, np.ndarray]:
     """Rotated square crop resized to out x out; returns the crop and its crop->image affine."""
     m = roi.crop_to_image(out)
-    if flip:
-        # Mirror the crop horizontally: u -> out - u.
-        m = m @ np.array([[-1.0, 0.0, out], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]])
     patch = cv2.warpAffine(
         image,
         m,
