@@ -297,6 +297,16 @@ class EyeLandmarks:
         return IrisResult(ri, li, rc, lc)
 
 
+def refine_eyes(points: np.ndarray, eyes: IrisResult) -> np.ndarray:
+    """MediaPipe's landmark refinement for the eyes: the (468, 3) mesh with the 71 points
+    around each eye replaced by that eye's contour from the eye heads, which sees the eye at
+    4x the mesh's resolution (the iris and the lids then come from the same pass)."""
+    out = points.copy()
+    out[_RIGHT_SUBSET] = eyes.right_contour
+    out[_LEFT_SUBSET] = eyes.left_contour
+    return out
+
+
 @dataclass(frozen=True)
 class HandResult:
     presence: float

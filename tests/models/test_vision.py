@@ -105,14 +105,24 @@ def test_mesh_iris_and_hands_on_a_face(registry: ModelRegistry) -> None:
 def test_a_20_degree_head_turn_reads_as_20_in_yaw(
     registry: ModelRegistry, face_model, yaw: int
 ) -> None:  # type: ignore[no-untyped-def]
-    fa = FaceAnalyzer(registry)
-    frontal = fa.analyse(place(face_model.render(0)), 0.0)
-    turned = FaceAnalyzer(registry).analyse(place(face_model.render(yaw)), 0.0)
-    assert frontal.yaw is not None and turned.yaw is not None
-    assert abs(frontal.yaw) < 5
-    assert abs(turned.yaw - yaw) <= 5, turned.yaw
-    assert frontal.gaze_at_camera is not None and turned.gaze_at_camera is not None
-    assert frontal.gaze_at_camera > 0.6 > turned.gaze_at_camera
+    def still_clip(image: np.ndarray) -> tuple[float, float]:
+        """Median yaw and gaze-at-camera over a 5-frame still clip (detection, then the
+        mesh tracks itself, as on video)."""
+        fa = FaceAnalyzer(registry)
+        obs = [fa.analyse(image, i / 30, i) for i in range(5)]
+        assert all(o.yaw is not None and o.gaze_at_camera is not None for o in obs)
+        return (
+            float(np.median([o.yaw for o in obs])),
+            float(np.median([o.gaze_at_camera for o in obs])),
+        )
+
+    frontal_yaw, frontal_gaze = still_clip(place(face_model.render(0)))
+    turned_yaw, turned_gaze = still_clip(place(face_model.render(yaw)))
+    assert abs(frontal_yaw) < 5
+    assert abs(turned_yaw - yaw) <= 5, turned_yaw
+    # Looking at the lens with the head frontal; a turned head with the eyes fixed in it
+    # (the render paints the eyes on the face) looks away.
+    assert frontal_gaze > 0.8 and turned_gaze < 0.3, (frontal_gaze, turned_gaze)
 
 
 def test_a_20_degree_roll_reads_as_20_in_roll(registry: ModelRegistry) -> None:
