@@ -60,18 +60,6 @@ CROPS = {
     RIGHT_EYE_CROP: CropSpec(33, 133, RIGHT_EYE_SUBSET),
     LEFT_EYE_CROP: CropSpec(362, 263, LEFT_EYE_SUBSET),
 }
-TRUNK_OUTPUTS = ["output_mesh", "conv_faceflag", "p_re_lu_3"]
-EYES_INPUTS = [RIGHT_EYE_CROP, LEFT_EYE_CROP]
-EYES_OUTPUTS = ["conv_left_eye", "conv_left_iris", "conv_right_eye", "conv_right_iris"]
-# The outputs of the whole .tflite model that the two graphs and the crops reproduce.
-REFERENCE_OUTPUTS = [
-    "output_mesh_identity",
-    "conv_faceflag",
-    "output_left_eye",
-    "output_left_iris",
-    "output_right_eye",
-    "output_right_iris",
-]
 # Mesh coordinates (192x192 input pixels) -> feature map cells (48x48).
 MESH_TO_FEATURES = 0.25
 # multiply_by_constant_{3,5}: the crop matrix, scaled back to input pixels for the landmarks.
@@ -140,15 +128,10 @@ def bilinear_crop(features: np.ndarray, matrix: np.ndarray, size: int = 16) -> n
     return out.astype(np.float32, copy=False).reshape(ch, size, size)
 
 
-def crop_to_input(matrix: np.ndarray) -> np.ndarray:
-    """The 2x3 affine TransformLandmarks v2 applies: eye-head points -> input pixels."""
-    m = matrix.astype(np.float64) * MATRIX_TO_INPUT
-    return m[:2][:, [0, 1, 3]]
-
-
 def transform_points(points: np.ndarray, matrix: np.ndarray) -> np.ndarray:
-    """TransformLandmarks v2 (2-D): (n, 2) eye-head points to input pixels."""
-    a = crop_to_input(matrix)
+    """TransformLandmarks v2 (2-D): (n, 2) eye-head points to input pixels, through the first
+    two rows of the crop matrix scaled back to input pixels."""
+    a = (matrix.astype(np.float64) * MATRIX_TO_INPUT)[:2][:, [0, 1, 3]]
     out: np.ndarray = points.astype(np.float64) @ a[:, :2].T + a[:, 2]
     return out.astype(np.float32)
 
@@ -166,18 +149,31 @@ def eye_crops(
     return out
 
 
-def run_chain(trunk: OnnxSession, eyes: OnnxSession, image01: np.ndarray) -> dict[str, np.ndarray]:
-    """The whole attention model on one (1, 3, 192, 192) input in [0, 1], as the original's
-    outputs (REFERENCE_OUTPUTS, flattened). `trunk` and `eyes` are OnnxSessions."""
-    mesh, flag, features = trunk.run({trunk.input_names[0]: image01})
-    crops = eye_crops(mesh.reshape(-1, 3), features[0])
+def eye_points(
+    eyes: OnnxSession, mesh_input: np.ndarray, features: np.ndarray
+) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+    """The eye heads on one trunk pass: ((contour (71, 2), iris (5, 2)) of the subject's right
+    eye, then of the left), in input pixels. `mesh_input` and `features` as for eye_crops."""
+    crops = eye_crops(mesh_input, features)
     r_eye, r_iris, l_eye, l_iris = eyes.run({k: v[0] for k, v in crops.items()})
     mr, ml = crops[RIGHT_EYE_CROP][1], crops[LEFT_EYE_CROP][1]
+    return (
+        (transform_points(r_eye.reshape(-1, 2), mr), transform_points(r_iris.reshape(-1, 2), mr)),
+        (transform_points(l_eye.reshape(-1, 2), ml), transform_points(l_iris.reshape(-1, 2), ml)),
+    )
+
+
+def run_chain(trunk: OnnxSession, eyes: OnnxSession, image01: np.ndarray) -> dict[str, np.ndarray]:
+    """The whole attention model on one (1, 3, 192, 192) input in [0, 1], as the original's
+    outputs it reproduces, by name and flattened (the model's "left" is the subject's right
+    eye; the lips are not converted)."""
+    mesh, flag, features = trunk.run({trunk.input_names[0]: image01})
+    (r_eye, r_iris), (l_eye, l_iris) = eye_points(eyes, mesh.reshape(-1, 3), features[0])
     return {
         "output_mesh_identity": mesh.ravel(),
         "conv_faceflag": flag.ravel(),
-        "output_left_eye": transform_points(r_eye.reshape(-1, 2), mr).ravel(),
-        "output_left_iris": transform_points(r_iris.reshape(-1, 2), mr).ravel(),
-        "output_right_eye": transform_points(l_eye.reshape(-1, 2), ml).ravel(),
-        "output_right_iris": transform_points(l_iris.reshape(-1, 2), ml).ravel(),
+        "output_left_eye": r_eye.ravel(),
+        "output_left_iris": r_iris.ravel(),
+        "output_right_eye": l_eye.ravel(),
+        "output_right_iris": l_iris.ravel(),
     }

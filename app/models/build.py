@@ -93,25 +93,32 @@ def _member(wheel: Path, member: str, dest: Path) -> Path:
 def _compare(spec: ModelSpec, onnx_path: Path, reference: Path) -> str:
     from app.models.session import OnnxSession
 
-    ref = np.load(reference)
     sess = OnnxSession(onnx_path, name=spec.id, warmup=False)
     n, c, h, w = (int(d) for d in sess.input_shapes[0])
     rng = spec.inputs[0].value_range or (0.0, 1.0)
     x = probe_input((n, h, w, c), rng[0], rng[1]).transpose(0, 3, 1, 2).copy()
     outs = sess.run({sess.input_names[0]: x})
-    worst = 0.0
-    for name, value in zip(sess.output_names, outs, strict=True):
-        if name not in ref:
-            raise InvalidInputError(f"{reference} has no reference for output '{name}'.")
-        r = ref[name]
-        err = float(np.abs(value.ravel() - r).max()) / max(float(np.abs(r).max()), 1e-6)
-        worst = max(worst, err)
+    worst = _worst_error(dict(zip(sess.output_names, outs, strict=True)), reference)
     if worst > TOLERANCE:
         raise InvalidInputError(
             f"The converted model '{spec.id}' differs from the original by {worst:.2e} "
             f"(relative), more than {TOLERANCE:.0e}."
         )
     return f"matches the original within {worst:.1e} (relative)"
+
+
+def _worst_error(got: dict[str, np.ndarray], reference: Path) -> float:
+    """The largest error of any output in `got` against the same-named output stored in
+    `reference`, relative to that output's largest magnitude."""
+    ref = np.load(reference)
+    worst = 0.0
+    for name, value in got.items():
+        if name not in ref:
+            raise InvalidInputError(f"{reference} has no reference for output '{name}'.")
+        r = ref[name].ravel()
+        err = float(np.abs(value.ravel() - r).max()) / max(float(np.abs(r).max()), 1e-6)
+        worst = max(worst, err)
+    return worst
 
 
 def _convert(spec: ModelSpec, src: Path, dest: Path) -> None:
@@ -174,16 +181,9 @@ def _compare_chain(
     partner = eyes_spec if spec.id == trunk_spec.id else trunk_spec
     trunk = OnnxSession(path_of(trunk_spec), name=trunk_spec.id, warmup=False)
     eyes = OnnxSession(path_of(eyes_spec), name=eyes_spec.id, warmup=False)
-    ref = np.load(reference)
     image = np.round(probe_input((1, 192, 192, 3), 0.0, 1.0) * 255) / 255
     got = attention.run_chain(trunk, eyes, image.transpose(0, 3, 1, 2).astype(np.float32))
-    worst = 0.0
-    for name in attention.REFERENCE_OUTPUTS:
-        if name not in ref:
-            raise InvalidInputError(f"{reference} has no reference for output '{name}'.")
-        r = ref[name].ravel()
-        err = float(np.abs(got[name] - r).max()) / max(float(np.abs(r).max()), 1e-6)
-        worst = max(worst, err)
+    worst = _worst_error(got, reference)
     if worst > TOLERANCE:
         raise InvalidInputError(
             f"The converted model '{spec.id}' (run with '{partner.id}') differs from the "

@@ -90,10 +90,18 @@ class TfliteModel:
         return opts
 
 
-def _same_pads(size: int, kernel: int, stride: int) -> tuple[int, int]:
-    out = -(-size // stride)
-    total = max((out - 1) * stride + kernel - size, 0)
-    return total // 2, total - total // 2
+def _pads(o: Any, input_shape: tuple[int, ...], kh: int, kw: int) -> list[int]:
+    """ONNX pads [top, left, bottom, right] for TFLite padding `o.Padding()` of an NHWC input:
+    SAME pads so the output is ceil(size / stride), the extra pixel at the end; VALID none."""
+    if o.Padding() != 0:  # VALID
+        return [0, 0, 0, 0]
+    _, h, w, _ = input_shape
+    pads: list[int] = []
+    for size, kernel, stride in ((h, kh, o.StrideH()), (w, kw, o.StrideW())):
+        out = -(-size // stride)
+        pads.append(max((out - 1) * stride + kernel - size, 0))
+    (th, tw) = pads
+    return [th // 2, tw // 2, th - th // 2, tw - tw // 2]
 
 
 def cut(path: Path, inputs: list[str], outputs: list[str], *, opset: int = 13) -> Any:
@@ -138,10 +146,10 @@ def cut(path: Path, inputs: list[str], outputs: list[str], *, opset: int = 13) -
         inits.append(numpy_helper.from_array(np.ascontiguousarray(v), name))
         return name
 
-    def act(out: str, fused: int, name: str) -> None:
+    def act(out: str, fused: int) -> None:
         kind = _ACTIVATIONS.get(fused, "?")
         if kind == "?":
-            raise ValueError(f"{name}: fused activation {fused} is not supported")
+            raise ValueError(f"{out}: fused activation {fused} is not supported")
         if kind:
             nodes[-1].output[0] = f"{out}__pre_act"
             nodes.append(helper.make_node(kind, [f"{out}__pre_act"], [out], name=f"{out}__act"))
@@ -159,7 +167,7 @@ def cut(path: Path, inputs: list[str], outputs: list[str], *, opset: int = 13) -
             w = tfl.constant(op.inputs[1])
             if w is None:
                 raise ValueError(f"{y}: the weights are not constant")
-            _, h, wd, c = tfl.shape(op.inputs[0])
+            c = tfl.shape(op.inputs[0])[3]
             if depthwise:
                 if o.DepthMultiplier() != 1:
                     raise ValueError(f"{y}: depth multiplier {o.DepthMultiplier()}")
@@ -169,11 +177,6 @@ def cut(path: Path, inputs: list[str], outputs: list[str], *, opset: int = 13) -
                 weight = w.transpose(0, 3, 1, 2)  # [O,KH,KW,I] -> [O,I,KH,KW]
                 group = 1
             kh, kw = weight.shape[2:]
-            if o.Padding() == 0:  # SAME
-                top, bottom = _same_pads(h, kh, o.StrideH())
-                left, right = _same_pads(wd, kw, o.StrideW())
-            else:
-                top = bottom = left = right = 0
             ins = [x, const(op.inputs[1], weight)]
             if len(op.inputs) > 2:
                 ins.append(const(op.inputs[2]))
@@ -186,10 +189,10 @@ def cut(path: Path, inputs: list[str], outputs: list[str], *, opset: int = 13) -
                     group=group,
                     kernel_shape=[kh, kw],
                     strides=[o.StrideH(), o.StrideW()],
-                    pads=[top, left, bottom, right],
+                    pads=_pads(o, tfl.shape(op.inputs[0]), kh, kw),
                 )
             )
-            act(y, o.FusedActivationFunction(), y)
+            act(y, o.FusedActivationFunction())
         elif op.kind == "PRELU":
             slope = tfl.constant(op.inputs[1])
             if slope is None:
@@ -202,16 +205,10 @@ def cut(path: Path, inputs: list[str], outputs: list[str], *, opset: int = 13) -
         elif op.kind == "ADD":
             o = tfl.options(op, "AddOptions")
             nodes.append(helper.make_node("Add", [x, tfl.name(op.inputs[1])], [y], name=y))
-            act(y, o.FusedActivationFunction(), y)
+            act(y, o.FusedActivationFunction())
         elif op.kind == "MAX_POOL_2D":
             o = tfl.options(op, "Pool2DOptions")
-            _, h, wd, _ = tfl.shape(op.inputs[0])
             k = [o.FilterHeight(), o.FilterWidth()]
-            if o.Padding() == 0:
-                top, bottom = _same_pads(h, k[0], o.StrideH())
-                left, right = _same_pads(wd, k[1], o.StrideW())
-            else:
-                top = bottom = left = right = 0
             nodes.append(
                 helper.make_node(
                     "MaxPool",
@@ -220,10 +217,10 @@ def cut(path: Path, inputs: list[str], outputs: list[str], *, opset: int = 13) -
                     name=y,
                     kernel_shape=k,
                     strides=[o.StrideH(), o.StrideW()],
-                    pads=[top, left, bottom, right],
+                    pads=_pads(o, tfl.shape(op.inputs[0]), *k),
                 )
             )
-            act(y, o.FusedActivationFunction(), y)
+            act(y, o.FusedActivationFunction())
         elif op.kind == "PAD":
             pads = tfl.constant(op.inputs[1])
             if pads is None or pads.shape != (4, 2):
@@ -240,8 +237,6 @@ def cut(path: Path, inputs: list[str], outputs: list[str], *, opset: int = 13) -
             if len(src) != 4 or src[1:3] != (1, 1) or len(shape) != 2:
                 raise ValueError(f"{y}: only reshapes of a 1x1 map to a vector are supported")
             nodes.append(helper.make_node("Flatten", [x], [y], name=y, axis=1))
-        else:
-            raise ValueError(f"{y}: TFLite op {op.kind} is not supported by this converter")
 
     def value_info(name: str) -> Any:
         shape = list(tfl.shape(tfl.index[name]))

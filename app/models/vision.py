@@ -262,6 +262,18 @@ _RIGHT_SUBSET = np.array(attention.RIGHT_EYE_SUBSET)
 _LEFT_SUBSET = np.array(attention.LEFT_EYE_SUBSET)
 
 
+def _eye_to_image(
+    eye: tuple[np.ndarray, np.ndarray], subset: np.ndarray, mesh_input: np.ndarray, m: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """(contour, iris) of one eye from input to image pixels, with z: each contour point the
+    z of the mesh point it refines, the iris the mean of those."""
+    contour, iris = eye
+    z = mesh_input[subset, 2]
+    z = np.concatenate([z, np.full(len(iris), z.mean())])
+    pts = to_image(np.column_stack([np.concatenate([contour, iris]), z]), m)
+    return pts[: len(contour)], pts[len(contour) :]
+
+
 class EyeLandmarks:
     """The attention face mesh's eye heads: from crops of the trunk's feature map around each
     eye (placed by the mesh, see app/models/attention.py) to the 71-point eye contour and the
@@ -273,27 +285,9 @@ class EyeLandmarks:
     def run(self, mesh: FaceMeshResult) -> IrisResult:
         if mesh.features is None or mesh.input_points is None or mesh.crop is None:
             raise ValueError("the eye heads need the attention face mesh's feature map")
-        crops = attention.eye_crops(mesh.input_points, mesh.features)
-        names = self.session.input_names
-        r_eye, r_iris, l_eye, l_iris = self.session.run({n: crops[n][0] for n in names})
-        scale = math.hypot(mesh.crop[0, 0], mesh.crop[1, 0])  # input -> image, as to_image
-        found = []
-        for eye, iris, name, subset in (
-            (r_eye, r_iris, attention.RIGHT_EYE_CROP, _RIGHT_SUBSET),
-            (l_eye, l_iris, attention.LEFT_EYE_CROP, _LEFT_SUBSET),
-        ):
-            # eye-head points -> input pixels -> image pixels, as one affine
-            a = attention.crop_to_input(crops[name][1])
-            full = mesh.crop[:, :2] @ a
-            full[:, 2] += mesh.crop[:, 2]
-            pts = np.concatenate([eye.reshape(-1, 2), iris.reshape(-1, 2)])
-            out = np.empty((len(pts), 3))
-            out[:, :2] = pts @ full[:, :2].T + full[:, 2]
-            z = mesh.input_points[subset, 2] * scale
-            out[: len(z), 2] = z
-            out[len(z) :, 2] = z.mean()
-            found.append((out[len(z) :], out[: len(z)]))
-        (ri, rc), (li, lc) = found
+        right, left = attention.eye_points(self.session, mesh.input_points, mesh.features)
+        rc, ri = _eye_to_image(right, _RIGHT_SUBSET, mesh.input_points, mesh.crop)
+        lc, li = _eye_to_image(left, _LEFT_SUBSET, mesh.input_points, mesh.crop)
         return IrisResult(ri, li, rc, lc)
 
 

@@ -105,8 +105,8 @@ def test_the_cut_refuses_unknown_tensors_and_ops(tmp_path: Path) -> None:
     # Across MediaPipe's custom ops: the converter names an op it cannot do.
     with pytest.raises(ValueError, match=r"TFLite op [A-Za-z0-9_]+ is not supported"):
         cut(src, ["input_1"], ["conv_left_iris"])
-    model = cut(src, list(attention.EYES_INPUTS), ["conv_left_iris"])
-    assert [i.name for i in model.graph.input] == list(attention.EYES_INPUTS)
+    model = cut(src, list(attention.CROPS), ["conv_left_iris"])
+    assert [i.name for i in model.graph.input] == list(attention.CROPS)
 
 
 def test_eye_landmarks_equal_the_chain_mapped_to_the_image() -> None:
