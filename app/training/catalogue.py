@@ -270,13 +270,11 @@ def _cell(value: object) -> str:
 def _read_rows(path: Path, suffix: str) -> list[list[str]]:
     """Every row of the first sheet or of the CSV file, header first, blank rows left out."""
     if suffix in (".xlsx", ".xlsm"):
-        import openpyxl
+        from app.migrate.readers import read_source
 
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        try:
-            grid = [[_cell(v) for v in row] for row in wb.worksheets[0].iter_rows(values_only=True)]
-        finally:
-            wb.close()
+        # The legacy import's reader: the same size and archive checks as every spreadsheet.
+        sheets = read_source(path).sheets
+        grid = [[_cell(v) for v in row] for row in sheets[0].rows] if sheets else []
     else:
         raw = path.read_bytes()
         text = None
