@@ -11,7 +11,6 @@ from PySide6.QtCore import QRect, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
     QHideEvent,
-    QImage,
     QMouseEvent,
     QPainter,
     QPaintEvent,
@@ -38,7 +37,7 @@ from app.reports.summary import InterviewSummary, build_summary
 from app.storage import queries, ratings
 from app.storage.queries import ReviewData
 from app.ui.i18n import Translations
-from app.ui.widgets import Page, banner, cell, heading, note, table
+from app.ui.widgets import Page, banner, cell, heading, note, rgb_image, table
 
 if TYPE_CHECKING:
     from app.capture.playback import Frame, Player
@@ -454,11 +453,7 @@ class ReviewPage(Page):
         self.banner.show()
 
     def _show(self, frame: Frame) -> None:
-        h, w = frame.image.shape[:2]
-        # A QImage over the array only borrows its memory (scaled() to the same size, and the
-        # pixmap, might still share it): copy() owns its pixels.
-        rgb = QImage(frame.image.data, w, h, frame.image.strides[0], QImage.Format.Format_RGB888)
-        scaled = rgb.copy().scaled(
+        scaled = rgb_image(frame.image).scaled(
             self.video.size(),
             Qt.AspectRatioMode.KeepAspectRatio,
             Qt.TransformationMode.SmoothTransformation,

@@ -35,7 +35,7 @@ from app.context import AppContext
 from app.core.compliance import Permissions
 from app.core.errors import RoundTwoError
 from app.ui.i18n import Translations
-from app.ui.widgets import Page, banner, clear_layout, heading, note
+from app.ui.widgets import Page, banner, clear_layout, heading, note, rgb_image
 
 if TYPE_CHECKING:
     import numpy as np
@@ -47,11 +47,7 @@ STAR = ("situation", "task", "action", "result")
 
 def frame_to_image(image: np.ndarray) -> QImage:
     """BGR uint8 (OpenCV) to an owning QImage (the copy outlives the numpy buffer)."""
-    import numpy as np
-
-    rgb = np.ascontiguousarray(image[:, :, ::-1])
-    h, w = rgb.shape[:2]
-    return QImage(rgb.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()
+    return rgb_image(image[:, :, ::-1])
 
 
 class RoomPage(Page):

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QEvent, Qt
-from PySide6.QtGui import QFont, QPixmap
+from PySide6.QtGui import QFont, QImage, QPixmap
 from PySide6.QtWidgets import (
     QLabel,
     QScrollArea,
@@ -12,6 +14,9 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 def heading(text: str = "", size: int = 15) -> QLabel:
@@ -59,6 +64,16 @@ def cell(text: object, data: object = None, align_right: bool = False) -> QTable
     if align_right:
         item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
     return item
+
+
+def rgb_image(rgb: np.ndarray) -> QImage:
+    """An RGB uint8 array (H x W x 3) as a QImage that owns its pixels: a QImage over the
+    array only borrows its memory, and what is made from it may still share it."""
+    import numpy as np
+
+    rgb = np.ascontiguousarray(rgb)
+    h, w = rgb.shape[:2]
+    return QImage(rgb.data, w, h, rgb.strides[0], QImage.Format.Format_RGB888).copy()
 
 
 def pixmap_from_png(data: bytes) -> QPixmap:
