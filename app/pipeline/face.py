@@ -20,7 +20,6 @@ from app.models.vision import (
     HandLandmarks,
     Roi,
     hand_rois,
-    refine_eyes,
     roi_from_detection,
     roi_from_mesh,
 )
@@ -150,10 +149,7 @@ class FaceAnalyzer:
                 t0 = time.perf_counter()
                 ir = self.iris.run(m)
                 stage["iris"] = (time.perf_counter() - t0) * 1000
-                # The iris is placed against the eye contour from the same heads (the lids of
-                # the coarser mesh sit ~1.5 px off at interview distance: 0.3 of the eye's
-                # half-height, which read as looking down).
-                g = gaze(refine_eyes(pts, ir), ir, pose)
+                g = gaze(pts, ir, pose)
                 self._eyes = (g.eye_x, g.eye_y)
                 self._last_iris = ts
             else:
